@@ -1,0 +1,17 @@
+using EcommerceEda.Messaging.Outbox;
+using MassTransit;
+
+namespace EcommerceEda.Messaging.Inbox;
+
+/// <summary>Access to the unit of work the inbox opened for the message being consumed.</summary>
+public static class ConsumeContextExtensions
+{
+    /// <summary>
+    /// The transaction that already holds this message's inbox row: do every write in it and publish
+    /// through it; the inbox commits it when the consumer returns.
+    /// </summary>
+    public static OutboxTransaction Transaction(this ConsumeContext context) =>
+        context.TryGetPayload(out OutboxTransaction? tx)
+            ? tx
+            : throw new InvalidOperationException("No inbox transaction: consumers must run on endpoints configured by AddMessaging.");
+}

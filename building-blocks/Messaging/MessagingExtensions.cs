@@ -1,0 +1,64 @@
+using EcommerceEda.Messaging.Inbox;
+using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Messaging.Topology;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Registers the messaging building block.</summary>
+public static class MessagingExtensions
+{
+    /// <summary>The connection string name of the broker (an <c>amqp://</c> URI).</summary>
+    public const string BrokerConnectionName = "rabbitmq";
+
+    /// <summary>
+    /// MassTransit on RabbitMQ with this service's conventions: quorum queues named after the service,
+    /// exchanges named after message URNs, a retry policy on every endpoint, every consumer inside the
+    /// inbox's transaction, and the outbox with its relay. Needs <see cref="ServiceDatabaseExtensions.AddServiceDatabase"/>.
+    /// </summary>
+    /// <param name="builder">The service's host builder.</param>
+    /// <param name="serviceName">The service's name: the prefix of its queues and the source of its events.</param>
+    /// <param name="configure">Declares what the service publishes and consumes.</param>
+    public static IHostApplicationBuilder AddMessaging(
+        this IHostApplicationBuilder builder, string serviceName, Action<EcommerceEda.Messaging.MessagingBuilder> configure)
+    {
+        var brokerUri = builder.Configuration.GetConnectionString(BrokerConnectionName)
+            ?? throw new InvalidOperationException(
+                $"Connection string '{BrokerConnectionName}' is missing: run the service through the AppHost or set ConnectionStrings__{BrokerConnectionName}.");
+
+        var published = new PublishedMessages();
+        builder.Services.AddSingleton(published);
+        builder.Services.AddSingleton<EcommerceEda.Messaging.Outbox.Outbox>();
+        builder.Services.AddSingleton<EcommerceEda.Messaging.MessagingMetrics>();
+        builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Relay");
+        builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            configure(new EcommerceEda.Messaging.MessagingBuilder(bus, published));
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)
+                {
+                    queue.SetQuorumQueue();
+                }
+
+                endpoint.UseMessageRetry(retry => retry.Exponential(
+                    5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+            });
+            bus.UsingRabbitMq((context, rabbitMq) =>
+            {
+                rabbitMq.Host(new Uri(brokerUri));
+                rabbitMq.MessageTopology.SetEntityNameFormatter(
+                    new UrnEntityNameFormatter(rabbitMq.MessageTopology.EntityNameFormatter));
+                rabbitMq.SendTopology.ConfigureErrorSettings = error => error.SetQuorumQueue();
+                rabbitMq.SendTopology.ConfigureDeadLetterSettings = deadLetter => deadLetter.SetQuorumQueue();
+                rabbitMq.UseConsumeFilter(typeof(InboxFilter<>), context);
+                rabbitMq.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+}

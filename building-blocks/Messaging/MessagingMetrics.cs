@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace EcommerceEda.Messaging;
+
+/// <summary>The building block's meter and activity source, named <c>EcommerceEda.Messaging</c>.</summary>
+public sealed class MessagingMetrics : IDisposable
+{
+    /// <summary>The name of the meter and the activity source.</summary>
+    public const string Name = "EcommerceEda.Messaging";
+
+    internal static readonly ActivitySource ActivitySource = new(Name);
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _published;
+    private readonly Histogram<double> _lag;
+
+    /// <summary>Creates the instruments through the host's meter factory.</summary>
+    public MessagingMetrics(IMeterFactory meters)
+    {
+        _meter = meters.Create(Name);
+        _duplicates = _meter.CreateCounter<long>("messaging.inbox.duplicates", description: "Redelivered messages the inbox dropped");
+        _published = _meter.CreateCounter<long>("messaging.outbox.published", description: "Outbox messages the relay published");
+        _lag = _meter.CreateHistogram<double>("messaging.outbox.lag", unit: "ms", description: "From outbox commit to broker confirm");
+    }
+
+    internal void DuplicateDropped(string consumer) => _duplicates.Add(1, new KeyValuePair<string, object?>("consumer", consumer));
+
+    internal void Published(int count, IEnumerable<TimeSpan> lags)
+    {
+        _published.Add(count);
+        foreach (var lag in lags)
+        {
+            _lag.Record(lag.TotalMilliseconds);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+}

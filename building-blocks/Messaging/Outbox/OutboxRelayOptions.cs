@@ -1,0 +1,17 @@
+namespace EcommerceEda.Messaging.Outbox;
+
+/// <summary>Settings of the outbox relay (configuration section <c>Messaging:Relay</c>).</summary>
+public sealed class OutboxRelayOptions
+{
+    /// <summary>Rows claimed and published per round trip.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How long the relay sleeps without a notification; notifications normally wake it at once.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a batch may wait for the broker's confirms before it is retried.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest pause between retries while the broker or the database is unreachable.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,28 @@
+using System.Reflection;
+using EcommerceEda.Messaging.Database;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Registers a service's own PostgreSQL database.</summary>
+public static class ServiceDatabaseExtensions
+{
+    /// <summary>
+    /// The service's database: an <c>NpgsqlDataSource</c> with health check, tracing and metrics (Aspire.Npgsql),
+    /// created on start if missing and migrated with the messaging scripts (outbox, inbox) and then the
+    /// service's own numbered scripts, embedded from <paramref name="migrations"/> (<c>Database/Migrations/*.sql</c>).
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase(
+        this IHostApplicationBuilder builder, string connectionName, Assembly migrations)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException(
+                $"Connection string '{connectionName}' is missing: run the service through the AppHost or set ConnectionStrings__{connectionName}.");
+        builder.AddNpgsqlDataSource(connectionName);
+        builder.Services.AddHostedService(services => new DatabaseMigrator(
+            connectionString, migrations, services.GetRequiredService<ILogger<DatabaseMigrator>>()));
+        return builder;
+    }
+}

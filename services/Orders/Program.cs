@@ -1,0 +1,10 @@
+using EcommerceEda.Orders;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddOrders();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapOrdersApi();
+app.Run();

@@ -1,0 +1,14 @@
+using EcommerceEda.Support.Features.Timeline;
+
+namespace EcommerceEda.Support;
+
+public static class Extensions
+{
+    /// <summary>The Support service: its database and migrations, messaging, and request handlers.</summary>
+    public static void AddSupport(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase("support-db", typeof(Extensions).Assembly);
+        builder.AddMessaging("support", messaging => messaging.Consumes<OrderPlacedConsumer>());
+        builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+    }
+}

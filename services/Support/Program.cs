@@ -1,0 +1,10 @@
+using EcommerceEda.Support;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddSupport();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapSupportApi();
+app.Run();

@@ -1,0 +1,10 @@
+using EcommerceEda.Warehouse;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddWarehouse();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapWarehouseApi();
+app.Run();
