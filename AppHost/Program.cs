@@ -7,24 +7,18 @@ var infrastructure = builder.AddInfrastructure();
 var rabbitMq = infrastructure.RabbitMq;
 var postgres = infrastructure.Postgres;
 
-builder.AddProject<Projects.Orders>("orders")
-    .WithHttpEndpoint(port: 5101)
-    .WithReference(infrastructure.AddDatabase("orders-db", "orders")).WaitFor(postgres)
-    .WithReference(rabbitMq).WaitFor(rabbitMq);
-
-builder.AddProject<Projects.Warehouse>("warehouse")
-    .WithHttpEndpoint(port: 5102)
-    .WithReference(infrastructure.AddDatabase("warehouse-db", "warehouse")).WaitFor(postgres)
-    .WithReference(rabbitMq).WaitFor(rabbitMq);
-
-builder.AddProject<Projects.Delivery>("delivery")
-    .WithHttpEndpoint(port: 5103)
-    .WithReference(infrastructure.AddDatabase("delivery-db", "delivery")).WaitFor(postgres)
-    .WithReference(rabbitMq).WaitFor(rabbitMq);
-
-builder.AddProject<Projects.Support>("support")
-    .WithHttpEndpoint(port: 5104)
-    .WithReference(infrastructure.AddDatabase("support-db", "support")).WaitFor(postgres)
-    .WithReference(rabbitMq).WaitFor(rabbitMq);
+// Each service: a fixed port, a database of its own on the shared server, the broker.
+AddService<Projects.Orders>("orders", port: 5101);
+AddService<Projects.Warehouse>("warehouse", port: 5102);
+AddService<Projects.Delivery>("delivery", port: 5103);
+AddService<Projects.Support>("support", port: 5104);
 
 builder.Build().Run();
+
+IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
+    where TProject : IProjectMetadata, new() =>
+    builder.AddProject<TProject>(name)
+        .WithHttpEndpoint(port: port)
+        .WithHttpHealthCheck("/health")
+        .WithReference(infrastructure.AddDatabase($"{name}-db", databaseName: name)).WaitFor(postgres)
+        .WithReference(rabbitMq).WaitFor(rabbitMq);

@@ -1,9 +1,10 @@
+using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Inbox;
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Messaging.Topology;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -22,7 +23,7 @@ public static class MessagingExtensions
     /// <param name="serviceName">The service's name: the prefix of its queues and the source of its events.</param>
     /// <param name="configure">Declares what the service publishes and consumes.</param>
     public static IHostApplicationBuilder AddMessaging(
-        this IHostApplicationBuilder builder, string serviceName, Action<EcommerceEda.Messaging.MessagingBuilder> configure)
+        this IHostApplicationBuilder builder, string serviceName, Action<MessagingBuilder> configure)
     {
         var brokerUri = builder.Configuration.GetConnectionString(BrokerConnectionName)
             ?? throw new InvalidOperationException(
@@ -30,14 +31,14 @@ public static class MessagingExtensions
 
         var published = new PublishedMessages();
         builder.Services.AddSingleton(published);
-        builder.Services.AddSingleton<EcommerceEda.Messaging.Outbox.Outbox>();
-        builder.Services.AddSingleton<EcommerceEda.Messaging.MessagingMetrics>();
+        builder.Services.AddSingleton<TransactionalOutbox>();
+        builder.Services.AddSingleton<MessagingMetrics>();
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Relay");
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
-            configure(new EcommerceEda.Messaging.MessagingBuilder(bus, published));
+            configure(new MessagingBuilder(bus, published));
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)

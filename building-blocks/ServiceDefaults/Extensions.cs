@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every service of the system shares: OpenTelemetry, health checks, service discovery,
-/// resilient HTTP clients, problem details, OpenAPI and the mediator's pipeline behaviours.
+/// resilient HTTP clients, problem details, OpenAPI, the clock and the mediator's pipeline behaviours.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -46,6 +47,7 @@ public static class ServiceDefaultsExtensions
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
         builder.Services.AddOpenApi();
+        builder.Services.TryAddSingleton(TimeProvider.System);
 
         // Outermost first: every request is logged, including those validation rejects.
         builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>));

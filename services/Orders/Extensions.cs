@@ -10,6 +10,5 @@ public static class Extensions
         builder.AddServiceDatabase("orders-db", typeof(Extensions).Assembly);
         builder.AddMessaging("orders", messaging => messaging.Publishes<OrderPlaced>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
-        builder.Services.AddSingleton(TimeProvider.System);
     }
 }

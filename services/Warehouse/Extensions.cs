@@ -10,6 +10,5 @@ public static class Extensions
         builder.AddServiceDatabase("warehouse-db", typeof(Extensions).Assembly);
         builder.AddMessaging("warehouse", messaging => messaging.Consumes<OrderPlacedConsumer>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
-        builder.Services.AddSingleton(TimeProvider.System);
     }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using EcommerceEda.Messaging.Outbox;
 using MassTransit;
 using MassTransit.Transports;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ namespace EcommerceEda.Messaging.Inbox;
 /// The consumer is the receive endpoint: every consumer has a queue of its own.
 /// </summary>
 internal sealed partial class InboxFilter<T>(
-    Outbox.Outbox outbox,
+    TransactionalOutbox outbox,
     MessagingMetrics metrics,
     ILogger<InboxFilter<T>> logger) : IFilter<ConsumeContext<T>>
     where T : class

@@ -20,7 +20,7 @@ public sealed record PlaceOrderResult(IdempotencyClaim Claim, PlacedOrder Order)
 /// <summary>The body of the 202 answer.</summary>
 public sealed record PlacedOrder(Guid OrderId, OrderStatus Status);
 
-public sealed class PlaceOrderHandler(Outbox outbox, TimeProvider clock) : ICommandHandler<PlaceOrder, PlaceOrderResult>
+public sealed class PlaceOrderHandler(TransactionalOutbox outbox, TimeProvider clock) : ICommandHandler<PlaceOrder, PlaceOrderResult>
 {
     private const string InsertOrderSql = """
         INSERT INTO orders (order_id, customer_id, status, currency, total, lines, shipping_address, placed_at, updated_at)

@@ -7,7 +7,7 @@ namespace EcommerceEda.Messaging.Outbox;
 /// the relay after the commit: nothing is published for a change that rolled back, nothing is lost
 /// for one that committed, whether the broker is up or not.
 /// </summary>
-public sealed class Outbox(NpgsqlDataSource dataSource, PublishedMessages published)
+public sealed class TransactionalOutbox(NpgsqlDataSource dataSource, PublishedMessages published)
 {
     /// <summary>Opens a connection and begins a transaction on the service's database.</summary>
     public async Task<OutboxTransaction> BeginTransactionAsync(CancellationToken cancellationToken)

@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using EcommerceEda.Tests.Infrastructure;
+using EcommerceEda.Tests.Orders;
+
+namespace EcommerceEda.Tests.EndToEnd;
+
+public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixture>
+{
+    [Fact]
+    public async Task Every_service_reports_healthy_with_its_database_and_the_broker()
+    {
+        foreach (var service in AppHostFixture.Services)
+        {
+            using var client = app.CreateHttpClient(service);
+            var health = await client.GetStringAsync("/health", TestContext.Current.CancellationToken);
+            Assert.Equal("Healthy", health);
+        }
+    }
+
+    [Fact]
+    public async Task An_order_placed_through_the_api_reaches_Warehouse_and_Supports_timeline()
+    {
+        using var orders = app.CreateHttpClient("orders");
+        using var warehouse = app.CreateHttpClient("warehouse");
+        using var support = app.CreateHttpClient("support");
+        var sku = $"SKU-{Guid.NewGuid():N}";
+        (await warehouse.PutAsJsonAsync($"/api/stock/{sku}", new { onHand = 5 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        var placed = await orders.PlaceOrderAsync(Requests.Order(sku, quantity: 2), Requests.NewKey());
+
+        Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
+        var orderId = (await placed.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["orderId"]!.GetValue<Guid>();
+        await Eventually.Until(
+            async () => (await warehouse.GetFromJsonAsync<JsonObject>($"/api/stock/{sku}", TestContext.Current.CancellationToken))!["reserved"]!.GetValue<int>(),
+            reserved => reserved == 2);
+        var timeline = await Eventually.Until(
+            async () => await support.GetAsync($"/api/orders/{orderId}/timeline", TestContext.Current.CancellationToken),
+            response => response.StatusCode == HttpStatusCode.OK);
+        var events = (await timeline.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["events"]!.AsArray();
+        Assert.Equal("OrderPlaced", Assert.Single(events)!["type"]!.GetValue<string>());
+        var order = await orders.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}", TestContext.Current.CancellationToken);
+        Assert.Equal("Placed", order!["status"]!.GetValue<string>());
+    }
+}

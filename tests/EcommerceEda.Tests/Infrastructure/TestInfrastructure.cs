@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using EcommerceEda.AppHost.Infrastructure;
+using EcommerceEda.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(TestInfrastructure))]
+
+namespace EcommerceEda.Tests.Infrastructure;
+
+/// <summary>
+/// One real PostgreSQL server and one real RabbitMQ node for the whole test run, started from the
+/// machine's binaries with the AppHost's own local-infrastructure code, on free ports, with their data
+/// in a temporary folder. Test classes isolate themselves with a virtual host and databases of their own.
+/// </summary>
+public sealed class TestInfrastructure : IAsyncLifetime
+{
+    public const string BrokerUser = "eda";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), $"ecommerce-eda-tests-{Guid.NewGuid():N}"[..32]);
+    private readonly string _postgresPassword = Guid.NewGuid().ToString("N");
+    private readonly string _brokerPassword = Guid.NewGuid().ToString("N");
+    private ServerProcess? _postgresProcess;
+    private ServerProcess? _rabbitMqProcess;
+
+    public LocalPostgres Postgres { get; private set; } = null!;
+
+    public LocalRabbitMq RabbitMq { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Postgres = LocalPostgres.Locate(_dataPath, FreePort());
+        RabbitMq = LocalRabbitMq.Locate(_dataPath, new RabbitMqPorts(FreePort(), FreePort(), FreePort(), FreePort()));
+        await Task.WhenAll(StartPostgresAsync(), StartRabbitMqAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(StopAsync(_rabbitMqProcess), StopAsync(_postgresProcess));
+        Directory.Delete(_dataPath, recursive: true);
+    }
+
+    /// <summary>The connection string of <paramref name="database"/> (the service creates it on start).</summary>
+    public string DatabaseConnectionString(string database) => Postgres.ConnectionString(_postgresPassword, database);
+
+    /// <summary>The broker URI of <paramref name="virtualHost"/>.</summary>
+    public string BrokerUri(string virtualHost) =>
+        $"{RabbitMq.ConnectionString(BrokerUser, _brokerPassword)}/{Uri.EscapeDataString(virtualHost)}";
+
+    /// <summary>Creates a virtual host on the broker, through its management API, for one test class.</summary>
+    public async Task CreateVirtualHostAsync(string name)
+    {
+        using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{RabbitMq.Ports.Management}/api/") };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{BrokerUser}:{_brokerPassword}")));
+        var vhost = Uri.EscapeDataString(name);
+        (await management.PutAsJsonAsync($"vhosts/{vhost}", new { })).EnsureSuccessStatusCode();
+        (await management.PutAsJsonAsync(
+            $"permissions/{vhost}/{BrokerUser}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Stops the broker as an orchestrator would (SIGTERM); its queues and messages stay on disk.</summary>
+    public Task StopRabbitMqAsync() => StopAsync(_rabbitMqProcess);
+
+    /// <summary>Starts the broker (again) and waits until it accepts connections.</summary>
+    public async Task StartRabbitMqAsync()
+    {
+        await RabbitMq.PrepareAsync(BrokerUser, _brokerPassword, CancellationToken.None);
+        _rabbitMqProcess = ServerProcess.Start(RabbitMq.Command, [], RabbitMq.Environment);
+        await WaitUntilReadyAsync("RabbitMQ", _rabbitMqProcess, ct => RabbitMq.IsReadyAsync(BrokerUser, _brokerPassword, ct));
+    }
+
+    private async Task StartPostgresAsync()
+    {
+        await Postgres.PrepareAsync(_postgresPassword, CancellationToken.None);
+        _postgresProcess = ServerProcess.Start(Postgres.Command, Postgres.Arguments);
+        await WaitUntilReadyAsync("PostgreSQL", _postgresProcess, ct => Postgres.IsReadyAsync(_postgresPassword, ct));
+    }
+
+    private static async Task WaitUntilReadyAsync(string name, ServerProcess process, Func<CancellationToken, Task<bool>> isReady)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (!await isReady(CancellationToken.None))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"{name} did not start:{Environment.NewLine}{process.Output}");
+            }
+
+            await Task.Delay(200, CancellationToken.None);
+        }
+    }
+
+    private static Task StopAsync(ServerProcess? process) => process?.StopAsync() ?? Task.CompletedTask;
+
+    /// <summary>A port nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

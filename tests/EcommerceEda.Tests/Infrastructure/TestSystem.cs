@@ -1,0 +1,68 @@
+using Dapper;
+using EcommerceEda.Orders.Features.PlaceOrder;
+using EcommerceEda.Support.Features.Timeline;
+using EcommerceEda.Warehouse.Features.SetStock;
+using Npgsql;
+
+namespace EcommerceEda.Tests.Infrastructure;
+
+/// <summary>
+/// Orders, Warehouse and Support running against the shared broker and database server, in a virtual host
+/// and databases of their own, so test classes running in parallel never see each other's messages.
+/// </summary>
+public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
+{
+    private readonly string _name = $"t{Guid.NewGuid():N}"[..13];
+
+    public ServiceHost<PlaceOrderHandler> Orders { get; private set; } = null!;
+
+    public ServiceHost<SetStockHandler> Warehouse { get; private set; } = null!;
+
+    public ServiceHost<TimelineHandlers> Support { get; private set; } = null!;
+
+    public TestInfrastructure Infrastructure => infrastructure;
+
+    public async ValueTask InitializeAsync()
+    {
+        await infrastructure.CreateVirtualHostAsync(_name);
+        Orders = new(Settings("orders"));
+        Warehouse = new(Settings("warehouse"));
+        Support = new(Settings("support"));
+        await Task.WhenAll(
+            WaitUntilHealthyAsync(Orders.CreateClient()),
+            WaitUntilHealthyAsync(Warehouse.CreateClient()),
+            WaitUntilHealthyAsync(Support.CreateClient()));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Orders.DisposeAsync();
+        await Warehouse.DisposeAsync();
+        await Support.DisposeAsync();
+    }
+
+    /// <summary>The connection string of one service's database, to look at what it stored.</summary>
+    public string Database(string service) => infrastructure.DatabaseConnectionString($"{service}_{_name}");
+
+    /// <summary>Runs a scalar query on one service's database.</summary>
+    public async Task<T?> ScalarAsync<T>(string service, string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(Database(service));
+        return await connection.ExecuteScalarAsync<T>(sql, parameters);
+    }
+
+    /// <summary>Waits until every check of <c>/health</c> passes: the database is migrated and the bus is connected.</summary>
+    public static async Task WaitUntilHealthyAsync(HttpClient client) =>
+        await Eventually.Until(
+            async () => (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode,
+            status => status == System.Net.HttpStatusCode.OK,
+            TimeSpan.FromSeconds(60));
+
+    private Dictionary<string, string?> Settings(string service) => new()
+    {
+        [$"ConnectionStrings:{service}-db"] = Database(service),
+        ["ConnectionStrings:rabbitmq"] = infrastructure.BrokerUri(_name),
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Messaging:Relay:MaxRetryDelay"] = "00:00:01",
+    };
+}

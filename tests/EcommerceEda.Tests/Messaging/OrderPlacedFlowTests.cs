@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using EcommerceEda.Messaging;
+using EcommerceEda.Orders.Contracts;
+using EcommerceEda.Tests.Infrastructure;
+using EcommerceEda.Tests.Orders;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
+namespace EcommerceEda.Tests.Messaging;
+
+/// <summary>OrderPlaced travels from Orders' outbox through RabbitMQ to Warehouse and Support, once.</summary>
+public sealed class OrderPlacedFlowTests(TestSystem system) : IClassFixture<TestSystem>
+{
+    private readonly HttpClient _warehouse = system.Warehouse.CreateClient();
+
+    [Fact]
+    public async Task A_placed_order_reserves_its_stock_in_Warehouse_and_shows_in_Supports_timeline()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+
+        var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 3), Requests.NewKey());
+
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 3);
+        var timeline = await Eventually.Until(() => system.TimelineAsync(orderId), t => t is not null);
+        var entry = Assert.Single(timeline!["events"]!.AsArray());
+        Assert.Equal("OrderPlaced", entry!["type"]!.GetValue<string>());
+        Assert.Equal("orders", entry["source"]!.GetValue<string>());
+        Assert.Equal(orderId, entry["data"]!["orderId"]!.GetValue<Guid>());
+    }
+
+    [Fact]
+    public async Task Placing_twice_with_one_key_is_consumed_once()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        var key = Requests.NewKey();
+
+        var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 2), key);
+        Assert.Equal(orderId, await system.PlaceAsync(Requests.Order(sku, quantity: 2), key));
+
+        await Eventually.Until(() => system.TimelineAsync(orderId), t => t is not null);
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 2);
+        Assert.Equal(1, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE body->>'orderId' = @Id AND sent_at IS NOT NULL", new { Id = orderId.ToString() }));
+        Assert.Equal(1, await system.ScalarAsync<int>("warehouse", "SELECT count(*) FROM reservations WHERE order_id = @orderId", new { orderId }));
+    }
+
+    [Fact]
+    public async Task A_redelivered_OrderPlaced_has_one_effect()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        var placed = new OrderPlaced(
+            new EventMetadata(Guid.CreateVersion7(), "test", "orders", DateTimeOffset.UtcNow, 1),
+            Guid.CreateVersion7(), "customer-redelivery", "AUD", [new OrderLine(sku, 4, 1m)], 4m,
+            new ShippingAddress("1 George St", "Sydney", "2000", "AU"));
+        using var warehouseDuplicates = DuplicatesCollector(system.Warehouse.Services);
+        using var supportDuplicates = DuplicatesCollector(system.Support.Services);
+        var bus = system.Orders.Services.GetRequiredService<IBus>();
+
+        // The same message id twice, as the broker redelivers after a lost ack or the relay republishes after a crash.
+        await bus.Publish(placed, context => context.MessageId = placed.Metadata.EventId, TestContext.Current.CancellationToken);
+        await bus.Publish(placed, context => context.MessageId = placed.Metadata.EventId, TestContext.Current.CancellationToken);
+
+        await warehouseDuplicates.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout);
+        await supportDuplicates.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout);
+        Assert.Equal(4, await system.ReservedAsync(sku));
+        Assert.Single((await system.TimelineAsync(placed.OrderId))!["events"]!.AsArray());
+        Assert.Equal(1, await system.ScalarAsync<int>("warehouse", "SELECT count(*) FROM inbox_messages WHERE message_id = @EventId", placed.Metadata));
+        Assert.Equal(1, await system.ScalarAsync<int>("support", "SELECT count(*) FROM inbox_messages WHERE message_id = @EventId", placed.Metadata));
+    }
+
+    [Fact]
+    public async Task An_order_that_lacks_stock_reserves_nothing_and_records_what_is_missing()
+    {
+        var sku = await system.StockAsync(onHand: 1);
+
+        var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 2), Requests.NewKey());
+
+        var shortfalls = await Eventually.Until(
+            () => system.ScalarAsync<string>("warehouse", "SELECT shortfalls::text FROM reservations WHERE order_id = @orderId", new { orderId }),
+            s => s is not null);
+        Assert.Equal(0, await system.ReservedAsync(sku));
+        var shortfall = Assert.Single(JsonNode.Parse(shortfalls!)!.AsArray());
+        Assert.Equal(1, shortfall!["available"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Stock_cannot_be_set_below_what_is_reserved()
+    {
+        var sku = await system.StockAsync(onHand: 5);
+        await system.PlaceAsync(Requests.Order(sku, quantity: 3), Requests.NewKey());
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 3);
+
+        var response = await _warehouse.PutAsJsonAsync($"/api/stock/{sku}", new { onHand = 2 }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var stock = await _warehouse.GetFromJsonAsync<JsonObject>($"/api/stock/{sku}", TestContext.Current.CancellationToken);
+        Assert.Equal(5, stock!["onHand"]!.GetValue<int>());
+    }
+
+    private static MetricCollector<long> DuplicatesCollector(IServiceProvider services) =>
+        new(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), MessagingMetrics.Name, "messaging.inbox.duplicates");
+}
