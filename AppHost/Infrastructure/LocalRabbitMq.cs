@@ -57,12 +57,19 @@ public sealed class LocalRabbitMq
     /// <summary>Finds the server; throws <see cref="MissingPrerequisiteException"/> when it is not installed.</summary>
     public static LocalRabbitMq Locate(string dataPath, RabbitMqPorts ports)
     {
-        var server = File.Exists(DebianServer) ? DebianServer : HostCommand.FindOnPath("rabbitmq-server");
+        var onPath = HostCommand.FindOnPath("rabbitmq-server");
+        var server = File.Exists(DebianServer) ? DebianServer
+            : onPath is not null && !IsUserSwitchingWrapper(onPath) ? onPath
+            : null;
         return server is null
             ? throw new MissingPrerequisiteException(
                 "RabbitMQ (rabbitmq-server)", $"{DebianServer} and PATH", "sudo apt-get install -y rabbitmq-server")
             : new LocalRabbitMq(server, LocalDataDirectory.For(dataPath, "rabbitmq"), ports);
     }
+
+    // Debian's /usr/sbin/rabbitmq-server links to a wrapper that runs the server as the rabbitmq user.
+    private static bool IsUserSwitchingWrapper(string path) =>
+        new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.Name == "rabbitmq-script-wrapper";
 
     /// <summary>Writes the configuration and the user, and stops a node a previous run left behind.</summary>
     public async Task PrepareAsync(string user, string password, CancellationToken cancellationToken)
