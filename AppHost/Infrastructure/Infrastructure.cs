@@ -81,13 +81,13 @@ public static class InfrastructureExtensions
         var settings = builder.Configuration.GetSection("Infrastructure:Local");
         var dataPath = Path.GetFullPath(settings["DataPath"] ?? "../.data", builder.AppHostDirectory);
         var ports = new RabbitMqPorts(
-            settings.GetValue("RabbitMqPort", 25672),
-            settings.GetValue("RabbitMqManagementPort", 25673),
-            settings.GetValue("RabbitMqStreamPort", 25552),
-            settings.GetValue("RabbitMqDistributionPort", 25674));
+            settings.GetValue("RabbitMqPort", 35672),
+            settings.GetValue("RabbitMqManagementPort", 35673),
+            settings.GetValue("RabbitMqStreamPort", 35552),
+            settings.GetValue("RabbitMqDistributionPort", 35674));
         var rabbitMq = builder.AddLocalRabbitMq("rabbitmq", LocalRabbitMq.Locate(dataPath, ports), BrokerUser, rabbitMqPassword);
         var postgres = builder.AddLocalPostgres(
-            "postgres", LocalPostgres.Locate(dataPath, settings.GetValue("PostgresPort", 25432)), postgresPassword);
+            "postgres", LocalPostgres.Locate(dataPath, settings.GetValue("PostgresPort", 35432)), postgresPassword);
         return new Infrastructure(
             InfrastructureMode.Local,
             rabbitMq,

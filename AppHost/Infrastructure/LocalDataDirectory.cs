@@ -24,6 +24,20 @@ public static class LocalDataDirectory
         return Path.Combine("/var/lib/ecommerce-eda", hash, name);
     }
 
+    /// <summary>Writes a file only its owner may read, from the moment it exists.</summary>
+    public static async Task WriteSecretAsync(string path, string content, CancellationToken cancellationToken)
+    {
+        File.Delete(path); // the mode below applies only to a file being created
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using var file = new StreamWriter(path, options);
+        await file.WriteAsync(content.AsMemory(), cancellationToken);
+    }
+
     [UnsupportedOSPlatform("windows")]
     private static bool OthersCanReach(string path)
     {

@@ -31,7 +31,10 @@ public sealed class LocalPostgres
 
     public int Port { get; }
 
-    /// <summary>The command that runs the server in the foreground (stopped by SIGTERM/SIGINT).</summary>
+    /// <summary>
+    /// The command that runs the server in the foreground. SIGINT stops it at once ("fast" shutdown); SIGTERM
+    /// waits for every client to disconnect first.
+    /// </summary>
     public string Command { get; }
 
     public IReadOnlyList<string> Arguments { get; }
@@ -94,14 +97,9 @@ public sealed class LocalPostgres
         }
 
         var passwordFile = Path.Combine(BaseDirectory, "initdb.pw");
-        await File.WriteAllTextAsync(passwordFile, password, cancellationToken);
+        await LocalDataDirectory.WriteSecretAsync(passwordFile, password, cancellationToken);
         try
         {
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
             if (HostCommand.IsRoot)
             {
                 await HostCommand.RunAsync("chown", [SystemUser, passwordFile], cancellationToken);
@@ -132,10 +130,21 @@ public sealed class LocalPostgres
         var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
         if (File.Exists(pidFile)
             && int.TryParse((await File.ReadAllLinesAsync(pidFile, cancellationToken)).FirstOrDefault(), out var pid)
-            && Directory.Exists($"/proc/{pid}"))
+            && IsOurServer(pid))
         {
             await RunAsPostgresAsync("pg_ctl", ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], cancellationToken);
         }
+    }
+
+    // A pid file can outlive its process (a reboot, a kill -9) and the pid be reused: postgres cleans up its
+    // own stale file, so stop only a live postgres that serves this data directory.
+    private bool IsOurServer(int pid)
+    {
+        var commandLine = $"/proc/{pid}/cmdline";
+        return File.Exists(commandLine)
+            && File.ReadAllText(commandLine).Split('\0') is var arguments
+            && Path.GetFileName(arguments[0]) == "postgres"
+            && arguments.Contains(DataDirectory);
     }
 
     private Task<string> RunAsPostgresAsync(

@@ -85,7 +85,7 @@ public sealed class LocalRabbitMq
             management.tcp.ip = 127.0.0.1
             management.tcp.port = {Ports.Management}
             stream.listeners.tcp.1 = 127.0.0.1:{Ports.Stream}
-            stream.advertised_host = localhost
+            stream.advertised_host = 127.0.0.1
             stream.advertised_port = {Ports.Stream}
             load_definitions = {definitions}
             log.console = true
@@ -93,7 +93,7 @@ public sealed class LocalRabbitMq
             log.file = false
 
             """, cancellationToken);
-        await File.WriteAllTextAsync(definitions, Definitions(user, password), cancellationToken);
+        await LocalDataDirectory.WriteSecretAsync(definitions, Definitions(user, password), cancellationToken);
         await StopLeftoverNodeAsync(cancellationToken);
     }
 
@@ -107,7 +107,8 @@ public sealed class LocalRabbitMq
         var rabbitmqctl = Path.Combine(Path.GetDirectoryName(Command)!, "rabbitmqctl");
         try
         {
-            await HostCommand.RunAsync(rabbitmqctl, ["stop"], cancellationToken, Environment);
+            // shutdown, unlike stop, returns only once the Erlang VM has exited and its ports are free.
+            await HostCommand.RunAsync(rabbitmqctl, ["shutdown"], cancellationToken, Environment);
         }
         catch (InvalidOperationException e)
         {
@@ -155,7 +156,7 @@ public sealed class LocalRabbitMq
 
     /// <summary>The AMQP URI services connect with.</summary>
     public string ConnectionString(string user, string password) =>
-        $"amqp://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@localhost:{Ports.Amqp}";
+        $"amqp://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@127.0.0.1:{Ports.Amqp}";
 
     /// <summary>True when the node accepts an AMQP connection with these credentials.</summary>
     public async Task<bool> IsReadyAsync(string user, string password, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ public sealed class LocalPostgresResource(string name, LocalPostgres server, Par
     : ExecutableResource(name, server.Command, server.BaseDirectory), IResourceWithConnectionString
 {
     public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"Host=localhost;Port={server.Port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Password={password}");
+        ReferenceExpression.Create($"Host=127.0.0.1;Port={server.Port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Password={password}");
 }
 
 /// <summary>
@@ -31,7 +31,7 @@ public sealed class LocalRabbitMqResource(string name, LocalRabbitMq node, strin
     : ExecutableResource(name, node.Command, node.BaseDirectory), IResourceWithConnectionString
 {
     public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"amqp://{user}:{password}@localhost:{node.Ports.Amqp.ToString(CultureInfo.InvariantCulture)}");
+        ReferenceExpression.Create($"amqp://{user}:{password}@127.0.0.1:{node.Ports.Amqp.ToString(CultureInfo.InvariantCulture)}");
 }
 
 public static class LocalResourceExtensions

@@ -34,7 +34,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<TransactionalOutbox>();
         builder.Services.AddSingleton<MessagingMetrics>();
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Relay");
-        builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddOptions<InboxOptions>().BindConfiguration("Messaging:Inbox");
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
@@ -60,6 +60,10 @@ public static class MessagingExtensions
                 rabbitMq.ConfigureEndpoints(context);
             });
         });
+
+        // After the bus: hosted services start in order, and the relay publishes through it.
+        builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddHostedService<MessagingCleanup>();
         return builder;
     }
 }

@@ -15,6 +15,8 @@ public sealed class MessagingMetrics : IDisposable
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _published;
     private readonly Histogram<double> _lag;
+    private readonly Histogram<int> _batchSize;
+    private double _oldestUnsentSeconds;
 
     /// <summary>Creates the instruments through the host's meter factory.</summary>
     public MessagingMetrics(IMeterFactory meters)
@@ -23,9 +25,23 @@ public sealed class MessagingMetrics : IDisposable
         _duplicates = _meter.CreateCounter<long>("messaging.inbox.duplicates", description: "Redelivered messages the inbox dropped");
         _published = _meter.CreateCounter<long>("messaging.outbox.published", description: "Outbox messages the relay published");
         _lag = _meter.CreateHistogram<double>("messaging.outbox.lag", unit: "ms", description: "From outbox commit to broker confirm");
+        _batchSize = _meter.CreateHistogram<int>("messaging.outbox.batch_size", description: "Rows the relay claimed per batch");
+        _meter.CreateObservableGauge(
+            "messaging.outbox.oldest_unsent_age",
+            () => Volatile.Read(ref _oldestUnsentSeconds),
+            unit: "s",
+            description: "Age of the oldest due row the relay has not published yet");
     }
 
     internal void DuplicateDropped(string consumer) => _duplicates.Add(1, new KeyValuePair<string, object?>("consumer", consumer));
+
+    internal void Claimed(int batchSize, TimeSpan oldestAge)
+    {
+        _batchSize.Record(batchSize);
+        Volatile.Write(ref _oldestUnsentSeconds, oldestAge.TotalSeconds);
+    }
+
+    internal void Idle() => Volatile.Write(ref _oldestUnsentSeconds, 0);
 
     internal void Published(int count, IEnumerable<TimeSpan> lags)
     {

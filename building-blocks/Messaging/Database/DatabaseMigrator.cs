@@ -14,37 +14,43 @@ namespace EcommerceEda.Messaging.Database;
 /// (<see cref="IHostedLifecycleService.StartingAsync"/> runs ahead of every <c>StartAsync</c>,
 /// the web server's and the bus's included): it creates the database when missing, then applies
 /// the numbered SQL scripts of the messaging building block and then those of the service,
-/// each once, in order. An advisory lock lets several instances start together.
+/// each once, in order. Several instances starting together take turns on an advisory lock held in
+/// the server's maintenance database, which exists before the service's own does.
 /// </summary>
 internal sealed class DatabaseMigrator(
     string connectionString,
     Assembly serviceScripts,
     ILogger<DatabaseMigrator> logger) : IHostedLifecycleService
 {
-    // Any constant shared by every instance of every service works: each service has its own database.
-    private const long MigrationLock = 0x45_44_41_4D_49_47; // "EDAMIG"
-
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        EnsureDatabase.For.PostgresqlDatabase(connectionString, new MicrosoftUpgradeLog(logger));
-
-        await using var connection = new NpgsqlConnection(connectionString);
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database
+            ?? throw new InvalidOperationException("The connection string names no database.");
+        var maintenance = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(maintenance.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLock})", connection))
+        await using (var @lock = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext(@database))", connection))
         {
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+            @lock.Parameters.AddWithValue("database", $"migrate {database}");
+            await @lock.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // The unpooled connection's close ends the session and with it the advisory lock, even on failure.
+        Migrate();
+    }
+
+    private void Migrate()
+    {
+        var log = new MicrosoftUpgradeLog(logger);
+        EnsureDatabase.For.PostgresqlDatabase(connectionString, log);
         var result = DeployChanges.To
             .PostgresqlDatabase(connectionString)
             .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, Group(0))
             .WithScriptsEmbeddedInAssembly(serviceScripts, Group(1))
             .WithTransactionPerScript()
-            .LogTo(logger)
+            .LogTo(log)
             .Build()
             .PerformUpgrade();
-
-        // Closing the connection releases the advisory lock.
         if (!result.Successful)
         {
             throw new InvalidOperationException(

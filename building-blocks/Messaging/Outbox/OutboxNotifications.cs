@@ -10,6 +10,8 @@ namespace EcommerceEda.Messaging.Outbox;
 /// </summary>
 internal sealed partial class OutboxNotifications(NpgsqlDataSource db, ILogger logger) : IDisposable
 {
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(30);
+
     private readonly SemaphoreSlim _signal = new(0, 1);
 
     /// <summary>Listens until <paramref name="cancellationToken"/> fires, reconnecting after a failure.</summary>
@@ -29,17 +31,22 @@ internal sealed partial class OutboxNotifications(NpgsqlDataSource db, ILogger l
                 Signal(); // rows committed while nobody listened
                 while (true)
                 {
-                    await connection.WaitAsync(cancellationToken);
+                    // A quiet connection is probed now and then: a half-open one would otherwise wait forever.
+                    if (!await connection.WaitAsync(KeepAlive, cancellationToken))
+                    {
+                        await using var probe = new NpgsqlCommand("SELECT 1", connection);
+                        await probe.ExecuteScalarAsync(cancellationToken);
+                    }
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+            catch (Exception exception)
             {
                 LogListenFailed(exception);
-                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

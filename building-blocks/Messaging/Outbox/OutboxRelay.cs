@@ -15,6 +15,8 @@ namespace EcommerceEda.Messaging.Outbox;
 /// the message id and waits for the publisher confirms, then marks the confirmed rows sent in the same
 /// transaction. It never gives up: while the broker or the database is down it retries with backoff.
 /// A crash after a confirm but before the commit publishes the row again; consumers' inboxes drop it.
+/// A row that fails on its own (an undeclared type, a body that no longer deserializes) is pushed back
+/// by its own backoff and retried forever, without holding up the rows behind it.
 /// </summary>
 internal sealed partial class OutboxRelay(
     NpgsqlDataSource db,
@@ -26,7 +28,8 @@ internal sealed partial class OutboxRelay(
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private const string ClaimSql = """
-        SELECT id AS Id, message_type AS MessageType, body::text AS Body, trace_parent AS TraceParent, created_at AS CreatedAt
+        SELECT id AS Id, message_type AS MessageType, body::text AS Body, trace_parent AS TraceParent,
+               created_at AS CreatedAt, attempts AS Attempts
         FROM outbox_messages
         WHERE sent_at IS NULL AND not_before <= now()
         ORDER BY not_before, id
@@ -36,9 +39,21 @@ internal sealed partial class OutboxRelay(
 
     private const string MarkSentSql = "UPDATE outbox_messages SET sent_at = now() WHERE id = ANY(@Ids)";
 
-    private const string NextDueSql = """
-        SELECT extract(epoch FROM min(not_before) - now())::float8 FROM outbox_messages WHERE sent_at IS NULL
+    private const string PostponeSql = """
+        UPDATE outbox_messages AS o
+        SET attempts = o.attempts + 1, last_error = f.error, not_before = now() + f.delay
+        FROM unnest(@Ids, @Delays, @Errors) AS f(id, delay, error)
+        WHERE o.id = f.id
         """;
+
+    // Due rows are someone's to claim now (ours or, under SKIP LOCKED, another instance's): only future ones set a timer.
+    private const string NextDueSql = """
+        SELECT extract(epoch FROM min(not_before) - now())::float8 FROM outbox_messages
+        WHERE sent_at IS NULL AND not_before > now()
+        """;
+
+    // Finishing a batch the broker has confirmed must not be cut short by shutdown, or it is published twice.
+    private static readonly TimeSpan FinishTimeout = TimeSpan.FromSeconds(10);
 
     private readonly OutboxRelayOptions _options = options.Value;
 
@@ -75,7 +90,10 @@ internal sealed partial class OutboxRelay(
         await listening;
     }
 
-    /// <summary>Publishes one batch; returns how many rows it claimed.</summary>
+    /// <summary>
+    /// Publishes one batch and returns how many rows it claimed. Rows the broker confirmed are marked sent;
+    /// rows that failed are pushed back by their own backoff. Throws when none could be published.
+    /// </summary>
     private async Task<int> PublishBatchAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -84,23 +102,44 @@ internal sealed partial class OutboxRelay(
             ClaimSql, new { _options.BatchSize }, tx, cancellationToken: cancellationToken))).AsList();
         if (rows.Count == 0)
         {
+            metrics.Idle();
             return 0;
         }
 
+        metrics.Claimed(rows.Count, clock.GetUtcNow() - rows.Min(r => r.CreatedAt));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
         var outcomes = await Task.WhenAll(rows.Select(row => TryPublishAsync(row, timeout.Token)));
         var sent = rows.Where((_, i) => outcomes[i] is null).ToList();
-        await connection.ExecuteAsync(new CommandDefinition(
-            MarkSentSql, new { Ids = sent.Select(r => r.Id).ToArray() }, tx, cancellationToken: cancellationToken));
-        await tx.CommitAsync(cancellationToken);
+        var failed = rows.Select((row, i) => (Row: row, Error: outcomes[i])).Where(f => f.Error is not null).ToList();
 
+        using var finish = new CancellationTokenSource(FinishTimeout);
+        await connection.ExecuteAsync(new CommandDefinition(
+            MarkSentSql, new { Ids = sent.Select(r => r.Id).ToArray() }, tx, cancellationToken: finish.Token));
+        if (failed.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(PostponeSql, new
+            {
+                Ids = failed.Select(f => f.Row.Id).ToArray(),
+                Delays = failed.Select(f => Backoff(f.Row.Attempts + 1)).ToArray(),
+                Errors = failed.Select(f => $"{f.Error!.GetType().Name}: {f.Error.Message}").ToArray(),
+            }, tx, cancellationToken: finish.Token));
+        }
+
+        await tx.CommitAsync(finish.Token);
         var now = clock.GetUtcNow();
         metrics.Published(sent.Count, sent.Select(r => now - r.CreatedAt));
-        return sent.Count == rows.Count
-            ? rows.Count
-            : throw new AggregateException(
-                $"{rows.Count - sent.Count} of {rows.Count} outbox messages were not published.", outcomes.OfType<Exception>());
+        if (failed.Count == rows.Count)
+        {
+            throw new AggregateException("No outbox message of the batch could be published.", failed.Select(f => f.Error!));
+        }
+
+        if (failed.Count > 0)
+        {
+            LogSomeFailed(failed[0].Error!, failed.Count, rows.Count);
+        }
+
+        return rows.Count;
     }
 
     private async Task<Exception?> TryPublishAsync(OutboxRow row, CancellationToken cancellationToken)
@@ -138,7 +177,10 @@ internal sealed partial class OutboxRelay(
         return capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
     }
 
-    private sealed record OutboxRow(Guid Id, string MessageType, string Body, string? TraceParent, DateTime CreatedAt);
+    private sealed record OutboxRow(Guid Id, string MessageType, string Body, string? TraceParent, DateTime CreatedAt, int Attempts);
+
+    [LoggerMessage(LogLevel.Warning, "{Failed} of {Claimed} outbox messages were not published; each is retried after its own backoff")]
+    private partial void LogSomeFailed(Exception first, int failed, int claimed);
 
     [LoggerMessage(LogLevel.Warning, "Outbox relay could not publish; retrying in {DelayMs:0} ms")]
     private partial void LogRetrying(Exception exception, double delayMs);

@@ -14,4 +14,10 @@ public sealed class OutboxRelayOptions
 
     /// <summary>The longest pause between retries while the broker or the database is unreachable.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long sent rows are kept (to inspect what was published) before they are deleted.</summary>
+    public TimeSpan SentRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often sent rows past <see cref="SentRetention"/> and inbox rows past the dedup window are deleted.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -13,8 +13,8 @@ namespace EcommerceEda.Messaging.Outbox;
 public sealed class OutboxTransaction : IAsyncDisposable
 {
     private const string InsertSql = """
-        INSERT INTO outbox_messages (id, message_type, destination, body, trace_parent)
-        VALUES (@Id, @MessageType, @Destination, @Body::jsonb, @TraceParent)
+        INSERT INTO outbox_messages (id, message_type, destination, body, trace_parent, not_before)
+        VALUES (@Id, @MessageType, @Destination, @Body::jsonb, @TraceParent, COALESCE(@NotBefore, now()))
         """;
 
     private readonly PublishedMessages _published;
@@ -36,18 +36,29 @@ public sealed class OutboxTransaction : IAsyncDisposable
     /// Adds <paramref name="message"/> to the outbox; the relay publishes it after the commit.
     /// An event's id is its <see cref="EventMetadata.EventId"/>, so subscribers see the id the source chose.
     /// </summary>
-    public async Task PublishAsync<T>(T message, CancellationToken cancellationToken)
+    public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
+        where T : class =>
+        EnqueueAsync(message, notBefore: null, cancellationToken);
+
+    /// <summary>
+    /// Adds <paramref name="message"/> to the outbox to be published at <paramref name="notBefore"/>, not earlier:
+    /// a durable timer that survives restarts of the service, the broker and the database, with no broker plugin.
+    /// </summary>
+    public Task ScheduleAsync<T>(T message, DateTimeOffset notBefore, CancellationToken cancellationToken)
+        where T : class =>
+        EnqueueAsync(message, notBefore, cancellationToken);
+
+    private async Task EnqueueAsync<T>(T message, DateTimeOffset? notBefore, CancellationToken cancellationToken)
         where T : class
     {
-        var messageType = _published.UrnOf(typeof(T));
-        var id = message is IEvent @event ? @event.Metadata.EventId : Guid.CreateVersion7();
         var row = new
         {
-            Id = id,
-            MessageType = messageType,
+            Id = message is IEvent @event ? @event.Metadata.EventId : Guid.CreateVersion7(),
+            MessageType = _published.UrnOf(message.GetType()),
             Destination = (string?)null,
             Body = JsonSerializer.Serialize(message, MessageJson.Options),
             TraceParent = Activity.Current?.Id,
+            NotBefore = notBefore?.ToUniversalTime(),
         };
         await Connection.ExecuteAsync(new CommandDefinition(InsertSql, row, Transaction, cancellationToken: cancellationToken));
     }
@@ -58,7 +69,13 @@ public sealed class OutboxTransaction : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await Transaction.DisposeAsync();
-        await Connection.DisposeAsync();
+        try
+        {
+            await Transaction.DisposeAsync();
+        }
+        finally
+        {
+            await Connection.DisposeAsync();
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using EcommerceEda.Messaging.Outbox;
 
@@ -49,7 +50,7 @@ internal static class IdempotencyKeys
         TResponse response,
         CancellationToken cancellationToken)
     {
-        var requestHash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request));
+        var requestHash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, HashOptions));
         var claim = new
         {
             Operation = operation,
@@ -72,4 +73,17 @@ internal static class IdempotencyKeys
     }
 
     private sealed record StoredClaim(byte[] RequestHash, string Response);
+
+    // 9.95 and 9.950 are the same price: the hash must not tell them apart.
+    private static readonly JsonSerializerOptions HashOptions = new() { Converters = { new NormalizedDecimal() } };
+
+    private sealed class NormalizedDecimal : JsonConverter<decimal>
+    {
+        public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.GetDecimal();
+
+        // Dividing by 1.000... drops trailing zeros (decimal keeps the scale of its operands otherwise).
+        public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
+            writer.WriteNumberValue(value / 1.0000000000000000000000000000m);
+    }
 }

@@ -21,15 +21,16 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        var ports = TestInfrastructure.FreePorts(5);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
         [
             "--Infrastructure:Mode=Local",
             $"--Infrastructure:Local:DataPath={_dataPath}",
-            $"--Infrastructure:Local:PostgresPort={TestInfrastructure.FreePort()}",
-            $"--Infrastructure:Local:RabbitMqPort={TestInfrastructure.FreePort()}",
-            $"--Infrastructure:Local:RabbitMqManagementPort={TestInfrastructure.FreePort()}",
-            $"--Infrastructure:Local:RabbitMqStreamPort={TestInfrastructure.FreePort()}",
-            $"--Infrastructure:Local:RabbitMqDistributionPort={TestInfrastructure.FreePort()}",
+            $"--Infrastructure:Local:PostgresPort={ports[0]}",
+            $"--Infrastructure:Local:RabbitMqPort={ports[1]}",
+            $"--Infrastructure:Local:RabbitMqManagementPort={ports[2]}",
+            $"--Infrastructure:Local:RabbitMqStreamPort={ports[3]}",
+            $"--Infrastructure:Local:RabbitMqDistributionPort={ports[4]}",
             $"--Parameters:postgres-password={Guid.NewGuid():N}",
             $"--Parameters:rabbitmq-password={Guid.NewGuid():N}",
         ], TestContext.Current.CancellationToken);

@@ -6,6 +6,7 @@ using EcommerceEda.Tests.Orders;
 
 namespace EcommerceEda.Tests.EndToEnd;
 
+[Collection(typeof(EndToEnd))]
 public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixture>
 {
     [Fact]

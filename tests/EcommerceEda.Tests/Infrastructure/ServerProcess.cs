@@ -10,9 +10,10 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private ServerProcess(Process process)
+    private ServerProcess(Process process, string stopSignal)
     {
         _process = process;
+        StopSignal = stopSignal;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
@@ -21,10 +22,14 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The signal that stops the server cleanly and promptly.</summary>
+    public string StopSignal { get; }
+
     /// <summary>The last lines the server printed.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 
-    public static ServerProcess Start(string command, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static ServerProcess Start(
+        string command, IEnumerable<string> arguments, string stopSignal, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(command)
         {
@@ -45,18 +50,18 @@ public sealed class ServerProcess : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command}.");
         process.StandardInput.Close();
-        return new ServerProcess(process);
+        return new ServerProcess(process, stopSignal);
     }
 
-    /// <summary>SIGTERM, as an orchestrator stops a server, then waits; SIGKILL if it does not exit in time.</summary>
-    public async Task StopAsync()
+    /// <summary>Sends <paramref name="signal"/> and waits; SIGKILL if the server does not exit in time.</summary>
+    public async Task StopAsync(string signal = "TERM")
     {
         if (_process.HasExited)
         {
             return;
         }
 
-        await HostCommand.RunAsync("kill", ["-TERM", $"{_process.Id}"], CancellationToken.None);
+        await HostCommand.RunAsync("kill", [$"-{signal}", $"{_process.Id}"], CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
@@ -71,7 +76,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
+        await StopAsync(StopSignal);
         _process.Dispose();
     }
 

@@ -3,8 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json.Nodes;
 using EcommerceEda.AppHost.Infrastructure;
 using EcommerceEda.Tests.Infrastructure;
+using Npgsql;
 
 [assembly: AssemblyFixture(typeof(TestInfrastructure))]
 
@@ -33,13 +35,15 @@ public sealed class TestInfrastructure : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Postgres = LocalPostgres.Locate(_dataPath, FreePort());
-        RabbitMq = LocalRabbitMq.Locate(_dataPath, new RabbitMqPorts(FreePort(), FreePort(), FreePort(), FreePort()));
+        var ports = FreePorts(5);
+        Postgres = LocalPostgres.Locate(_dataPath, ports[0]);
+        RabbitMq = LocalRabbitMq.Locate(_dataPath, new RabbitMqPorts(ports[1], ports[2], ports[3], ports[4]));
         await Task.WhenAll(StartPostgresAsync(), StartRabbitMqAsync());
     }
 
     public async ValueTask DisposeAsync()
     {
+        NpgsqlConnection.ClearAllPools();
         await Task.WhenAll(StopAsync(_rabbitMqProcess), StopAsync(_postgresProcess));
         Directory.Delete(_dataPath, recursive: true);
     }
@@ -54,13 +58,33 @@ public sealed class TestInfrastructure : IAsyncLifetime
     /// <summary>Creates a virtual host on the broker, through its management API, for one test class.</summary>
     public async Task CreateVirtualHostAsync(string name)
     {
-        using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{RabbitMq.Ports.Management}/api/") };
-        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{BrokerUser}:{_brokerPassword}")));
+        using var management = ManagementClient();
         var vhost = Uri.EscapeDataString(name);
         (await management.PutAsJsonAsync($"vhosts/{vhost}", new { })).EnsureSuccessStatusCode();
         (await management.PutAsJsonAsync(
             $"permissions/{vhost}/{BrokerUser}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>How many messages wait in a queue, or null when the queue does not exist.</summary>
+    public async Task<int?> QueueDepthAsync(string virtualHost, string queue)
+    {
+        using var management = ManagementClient();
+        var response = await management.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        var details = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
+        return details!["messages"]?.GetValue<int>() ?? 0;
+    }
+
+    private HttpClient ManagementClient()
+    {
+        var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{RabbitMq.Ports.Management}/api/") };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{BrokerUser}:{_brokerPassword}")));
+        return management;
     }
 
     /// <summary>Stops the broker as an orchestrator would (SIGTERM); its queues and messages stay on disk.</summary>
@@ -70,14 +94,14 @@ public sealed class TestInfrastructure : IAsyncLifetime
     public async Task StartRabbitMqAsync()
     {
         await RabbitMq.PrepareAsync(BrokerUser, _brokerPassword, CancellationToken.None);
-        _rabbitMqProcess = ServerProcess.Start(RabbitMq.Command, [], RabbitMq.Environment);
+        _rabbitMqProcess = ServerProcess.Start(RabbitMq.Command, [], "TERM", RabbitMq.Environment);
         await WaitUntilReadyAsync("RabbitMQ", _rabbitMqProcess, ct => RabbitMq.IsReadyAsync(BrokerUser, _brokerPassword, ct));
     }
 
     private async Task StartPostgresAsync()
     {
         await Postgres.PrepareAsync(_postgresPassword, CancellationToken.None);
-        _postgresProcess = ServerProcess.Start(Postgres.Command, Postgres.Arguments);
+        _postgresProcess = ServerProcess.Start(Postgres.Command, Postgres.Arguments, "INT");
         await WaitUntilReadyAsync("PostgreSQL", _postgresProcess, ct => Postgres.IsReadyAsync(_postgresPassword, ct));
     }
 
@@ -95,13 +119,23 @@ public sealed class TestInfrastructure : IAsyncLifetime
         }
     }
 
-    private static Task StopAsync(ServerProcess? process) => process?.StopAsync() ?? Task.CompletedTask;
+    private static Task StopAsync(ServerProcess? process) => process?.StopAsync(process.StopSignal) ?? Task.CompletedTask;
 
-    /// <summary>A port nothing listens on right now.</summary>
-    public static int FreePort()
+    /// <summary>
+    /// <paramref name="count"/> different ports nothing listens on right now: all are held open together while
+    /// they are chosen, because a port released and asked for again may well come back.
+    /// </summary>
+    public static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(listener => listener.Start());
+            return [.. listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(listener => listener.Dispose());
+        }
     }
 }

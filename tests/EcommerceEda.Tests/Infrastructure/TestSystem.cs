@@ -25,9 +25,9 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
     public async ValueTask InitializeAsync()
     {
         await infrastructure.CreateVirtualHostAsync(_name);
-        Orders = new(Settings("orders"));
-        Warehouse = new(Settings("warehouse"));
-        Support = new(Settings("support"));
+        Orders = NewHost<PlaceOrderHandler>("orders");
+        Warehouse = NewHost<SetStockHandler>("warehouse");
+        Support = NewHost<TimelineHandlers>("support");
         await Task.WhenAll(
             WaitUntilHealthyAsync(Orders.CreateClient()),
             WaitUntilHealthyAsync(Warehouse.CreateClient()),
@@ -40,6 +40,20 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
         await Warehouse.DisposeAsync();
         await Support.DisposeAsync();
     }
+
+    /// <summary>
+    /// Another instance of <paramref name="service"/> on the same database and virtual host, as a second
+    /// replica in production; it starts when first used.
+    /// </summary>
+    public ServiceHost<TEntryPoint> NewHost<TEntryPoint>(string service)
+        where TEntryPoint : class => new(Settings(service));
+
+    /// <summary>The broker URI of this system's virtual host.</summary>
+    public string BrokerUri => infrastructure.BrokerUri(_name);
+
+    /// <summary>Messages in the dead-letter queue of <paramref name="queue"/> (0 when it was never created).</summary>
+    public async Task<int> DeadLetterCountAsync(string queue) =>
+        await infrastructure.QueueDepthAsync(_name, $"{queue}_error") ?? 0;
 
     /// <summary>The connection string of one service's database, to look at what it stored.</summary>
     public string Database(string service) => infrastructure.DatabaseConnectionString($"{service}_{_name}");
@@ -64,5 +78,7 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
         ["ConnectionStrings:rabbitmq"] = infrastructure.BrokerUri(_name),
         ["Logging:LogLevel:Default"] = "Warning",
         ["Messaging:Relay:MaxRetryDelay"] = "00:00:01",
+        ["Messaging:Relay:PollInterval"] = "00:00:01",
+        ["Messaging:Relay:CleanupInterval"] = "00:00:00.200",
     };
 }

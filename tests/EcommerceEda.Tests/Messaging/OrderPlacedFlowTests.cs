@@ -1,13 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using EcommerceEda.Messaging;
-using EcommerceEda.Orders.Contracts;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace EcommerceEda.Tests.Messaging;
 
@@ -42,20 +39,19 @@ public sealed class OrderPlacedFlowTests(TestSystem system) : IClassFixture<Test
 
         await Eventually.Until(() => system.TimelineAsync(orderId), t => t is not null);
         await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 2);
-        Assert.Equal(1, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE body->>'orderId' = @Id AND sent_at IS NOT NULL", new { Id = orderId.ToString() }));
-        Assert.Equal(1, await system.ScalarAsync<int>("warehouse", "SELECT count(*) FROM reservations WHERE order_id = @orderId", new { orderId }));
+        await Eventually.Until(
+            () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE body->>'orderId' = @Id AND sent_at IS NOT NULL", new { Id = orderId.ToString() }),
+            sent => sent == 1);
+        Assert.Equal(1, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE body->>'orderId' = @Id", new { Id = orderId.ToString() }));
     }
 
     [Fact]
     public async Task A_redelivered_OrderPlaced_has_one_effect()
     {
         var sku = await system.StockAsync(onHand: 10);
-        var placed = new OrderPlaced(
-            new EventMetadata(Guid.CreateVersion7(), "test", "orders", DateTimeOffset.UtcNow, 1),
-            Guid.CreateVersion7(), "customer-redelivery", "AUD", [new OrderLine(sku, 4, 1m)], 4m,
-            new ShippingAddress("1 George St", "Sydney", "2000", "AU"));
-        using var warehouseDuplicates = DuplicatesCollector(system.Warehouse.Services);
-        using var supportDuplicates = DuplicatesCollector(system.Support.Services);
+        var placed = TestMessages.OrderPlaced(sku, quantity: 4, customerId: "customer-redelivery");
+        using var warehouseDuplicates = TestMessages.DuplicatesDropped(system.Warehouse.Services);
+        using var supportDuplicates = TestMessages.DuplicatesDropped(system.Support.Services);
         var bus = system.Orders.Services.GetRequiredService<IBus>();
 
         // The same message id twice, as the broker redelivers after a lost ack or the relay republishes after a crash.
@@ -66,8 +62,9 @@ public sealed class OrderPlacedFlowTests(TestSystem system) : IClassFixture<Test
         await supportDuplicates.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout);
         Assert.Equal(4, await system.ReservedAsync(sku));
         Assert.Single((await system.TimelineAsync(placed.OrderId))!["events"]!.AsArray());
-        Assert.Equal(1, await system.ScalarAsync<int>("warehouse", "SELECT count(*) FROM inbox_messages WHERE message_id = @EventId", placed.Metadata));
-        Assert.Equal(1, await system.ScalarAsync<int>("support", "SELECT count(*) FROM inbox_messages WHERE message_id = @EventId", placed.Metadata));
+        // Without the inbox the second copy would fail on the reservation's and the timeline's keys and be dead-lettered.
+        Assert.Equal(0, await system.DeadLetterCountAsync("warehouse-order-placed"));
+        Assert.Equal(0, await system.DeadLetterCountAsync("support-order-placed"));
     }
 
     [Fact]
@@ -98,7 +95,4 @@ public sealed class OrderPlacedFlowTests(TestSystem system) : IClassFixture<Test
         var stock = await _warehouse.GetFromJsonAsync<JsonObject>($"/api/stock/{sku}", TestContext.Current.CancellationToken);
         Assert.Equal(5, stock!["onHand"]!.GetValue<int>());
     }
-
-    private static MetricCollector<long> DuplicatesCollector(IServiceProvider services) =>
-        new(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), MessagingMetrics.Name, "messaging.inbox.duplicates");
 }

@@ -50,6 +50,6 @@ public sealed class TimelineHandlers(NpgsqlDataSource db)
     private sealed record Row(Guid EventId, string Type, string Source, Guid OrderId, DateTime OccurredAt, string Data)
     {
         public TimelineEvent ToEvent() =>
-            new(EventId, Type, Source, OrderId, new DateTimeOffset(OccurredAt, TimeSpan.Zero), JsonDocument.Parse(Data).RootElement);
+            new(EventId, Type, Source, OrderId, new DateTimeOffset(OccurredAt, TimeSpan.Zero), JsonElement.Parse(Data));
     }
 }

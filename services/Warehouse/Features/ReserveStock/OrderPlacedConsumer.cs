@@ -8,7 +8,8 @@ namespace EcommerceEda.Warehouse.Features.ReserveStock;
 /// <summary>
 /// Reserves the stock of a placed order, all lines or none. The stock rows are locked in SKU order, so
 /// concurrent orders never deadlock and never oversell; an order that cannot be served is recorded with
-/// what it lacks.
+/// what it lacks. The order is reserved once even if it arrives again under another message id: the
+/// reservation row is the business key, and a second one inserts nothing.
 /// </summary>
 public sealed class OrderPlacedConsumer(TimeProvider clock) : IConsumer<OrderPlaced>
 {
@@ -26,6 +27,7 @@ public sealed class OrderPlacedConsumer(TimeProvider clock) : IConsumer<OrderPla
     private const string RecordSql = """
         INSERT INTO reservations (order_id, status, lines, shortfalls, created_at)
         VALUES (@OrderId, @Status, @Lines::jsonb, @Shortfalls::jsonb, @At)
+        ON CONFLICT (order_id) DO NOTHING
         """;
 
     public async Task Consume(ConsumeContext<OrderPlaced> context)
@@ -39,16 +41,7 @@ public sealed class OrderPlacedConsumer(TimeProvider clock) : IConsumer<OrderPla
         var stock = await tx.Connection.QueryAsync<StockLevel>(new CommandDefinition(
             LockSql, new { Skus = skus }, tx.Transaction, cancellationToken: context.CancellationToken));
         var shortfalls = Reservation.Shortfalls(requested, stock);
-        if (shortfalls.Count == 0)
-        {
-            await tx.Connection.ExecuteAsync(new CommandDefinition(
-                ReserveSql,
-                new { Skus = skus, Quantities = requested.Select(r => r.Quantity).ToArray(), At = now },
-                tx.Transaction,
-                cancellationToken: context.CancellationToken));
-        }
-
-        await tx.Connection.ExecuteAsync(new CommandDefinition(RecordSql, new
+        var recorded = await tx.Connection.ExecuteAsync(new CommandDefinition(RecordSql, new
         {
             order.OrderId,
             Status = shortfalls.Count == 0 ? "Reserved" : "Failed",
@@ -56,5 +49,13 @@ public sealed class OrderPlacedConsumer(TimeProvider clock) : IConsumer<OrderPla
             Shortfalls = shortfalls.Count == 0 ? null : WarehouseJson.Serialize(shortfalls),
             At = now,
         }, tx.Transaction, cancellationToken: context.CancellationToken));
+        if (recorded == 1 && shortfalls.Count == 0)
+        {
+            await tx.Connection.ExecuteAsync(new CommandDefinition(
+                ReserveSql,
+                new { Skus = skus, Quantities = requested.Select(r => r.Quantity).ToArray(), At = now },
+                tx.Transaction,
+                cancellationToken: context.CancellationToken));
+        }
     }
 }

@@ -1,0 +1,25 @@
+using System.Diagnostics.Metrics;
+using EcommerceEda.Messaging;
+using EcommerceEda.Orders.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
+namespace EcommerceEda.Tests.Infrastructure;
+
+/// <summary>Messages built by hand, and the metric that shows a consumer dropped a duplicate.</summary>
+public static class TestMessages
+{
+    public static OrderPlaced OrderPlaced(string sku, int quantity, string customerId = "customer-test") =>
+        new(
+            new EventMetadata(Guid.CreateVersion7(), "test", "orders", DateTimeOffset.UtcNow, SchemaVersion: 1),
+            Guid.CreateVersion7(),
+            customerId,
+            "AUD",
+            [new OrderLine(sku, quantity, 1m)],
+            quantity,
+            new ShippingAddress("1 George St", "Sydney", "2000", "AU"));
+
+    /// <summary>Collects the inbox's duplicate counter of one service host.</summary>
+    public static MetricCollector<long> DuplicatesDropped(IServiceProvider services) =>
+        new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, "messaging.inbox.duplicates");
+}

@@ -1,0 +1,122 @@
+using Dapper;
+using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Orders.Features.PlaceOrder;
+using EcommerceEda.Tests.Infrastructure;
+using EcommerceEda.Tests.Orders;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace EcommerceEda.Tests.Messaging;
+
+/// <summary>The relay against the real outbox table and broker.</summary>
+public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSystem>
+{
+    private const string OrderPlacedExchange = "orders:order-placed:v1";
+
+    [Fact]
+    public async Task Two_relays_on_one_outbox_publish_every_message_once()
+    {
+        await using var probe = await BrokerProbe.BindAsync(system.BrokerUri, OrderPlacedExchange);
+        await using var secondOrders = system.NewHost<PlaceOrderHandler>("orders");
+        await TestSystem.WaitUntilHealthyAsync(secondOrders.CreateClient());
+        var sku = await system.StockAsync(onHand: 1_000);
+
+        var orderIds = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ =>
+            system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey())));
+
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 40);
+        await Eventually.Until(
+            () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"),
+            unsent => unsent == 0);
+        var published = await probe.TakeMessageIdsAsync();
+        Assert.Equal(40, published.Count);
+        Assert.Equal(40, published.Distinct().Count());
+        Assert.Equal(40, orderIds.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Messages_published_again_after_a_relay_crash_have_one_effect()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 2), Requests.NewKey());
+        await Eventually.Until(() => system.TimelineAsync(orderId), timeline => timeline is not null);
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 2);
+        using var warehouseDuplicates = TestMessages.DuplicatesDropped(system.Warehouse.Services);
+        using var supportDuplicates = TestMessages.DuplicatesDropped(system.Support.Services);
+
+        // What a relay killed after the broker's confirm but before its commit leaves behind: a published row
+        // still marked unsent. The next relay publishes it again, with the same message id.
+        await using (var orders = new NpgsqlConnection(system.Database("orders")))
+        {
+            await orders.ExecuteAsync(
+                "UPDATE outbox_messages SET sent_at = NULL WHERE body->>'orderId' = @Id; NOTIFY outbox_messages;",
+                new { Id = orderId.ToString() });
+        }
+
+        await warehouseDuplicates.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout);
+        await supportDuplicates.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout);
+        Assert.Equal(2, await system.ReservedAsync(sku));
+        Assert.Single((await system.TimelineAsync(orderId))!["events"]!.AsArray());
+        Assert.Equal(0, await system.DeadLetterCountAsync("warehouse-order-placed"));
+        Assert.Equal(0, await system.DeadLetterCountAsync("support-order-placed"));
+    }
+
+    [Fact]
+    public async Task A_scheduled_message_is_published_not_before_its_time_even_across_a_relay_restart()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        var placed = TestMessages.OrderPlaced(sku, quantity: 1);
+        var notBefore = DateTimeOffset.UtcNow.AddSeconds(3);
+        await using (var scheduler = system.NewHost<PlaceOrderHandler>("orders"))
+        {
+            await using var tx = await scheduler.Services.GetRequiredService<TransactionalOutbox>()
+                .BeginTransactionAsync(TestContext.Current.CancellationToken);
+            await tx.ScheduleAsync(placed, notBefore, TestContext.Current.CancellationToken);
+            await tx.CommitAsync(TestContext.Current.CancellationToken);
+        }
+
+        // That host and its relay are gone; the fixture's Orders instance plays the restarted service.
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 1);
+        var sentAt = await system.ScalarAsync<DateTime>(
+            "orders", "SELECT sent_at FROM outbox_messages WHERE id = @EventId", placed.Metadata);
+        var reservedAt = await system.ScalarAsync<DateTime>(
+            "warehouse", "SELECT created_at FROM reservations WHERE order_id = @OrderId", placed);
+        Assert.True(sentAt >= notBefore.UtcDateTime, $"sent at {sentAt:O}, scheduled for {notBefore:O}");
+        Assert.True(reservedAt >= notBefore.UtcDateTime, $"reserved at {reservedAt:O}, scheduled for {notBefore:O}");
+    }
+
+    [Fact]
+    public async Task Sent_rows_past_their_retention_and_inbox_rows_past_the_dedup_window_are_deleted()
+    {
+        var (oldId, recentId) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await using (var orders = new NpgsqlConnection(system.Database("orders")))
+        {
+            await orders.ExecuteAsync(
+                """
+                INSERT INTO outbox_messages (id, message_type, body, sent_at) VALUES
+                    (@oldId, 'urn:message:test', '{}', now() - interval '3 days'),
+                    (@recentId, 'urn:message:test', '{}', now())
+                """,
+                new { oldId, recentId });
+        }
+
+        await using (var warehouse = new NpgsqlConnection(system.Database("warehouse")))
+        {
+            await warehouse.ExecuteAsync(
+                """
+                INSERT INTO inbox_messages (consumer, message_id, received_at) VALUES
+                    ('test', @oldId, now() - interval '3 days'), ('test', @recentId, now())
+                """,
+                new { oldId, recentId });
+        }
+
+        await Eventually.Until(
+            () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE id = @oldId", new { oldId }),
+            count => count == 0);
+        await Eventually.Until(
+            () => system.ScalarAsync<int>("warehouse", "SELECT count(*) FROM inbox_messages WHERE message_id = @oldId", new { oldId }),
+            count => count == 0);
+        Assert.Equal(1, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE id = @recentId", new { recentId }));
+        Assert.Equal(1, await system.ScalarAsync<int>("warehouse", "SELECT count(*) FROM inbox_messages WHERE message_id = @recentId", new { recentId }));
+    }
+}
