@@ -1,5 +1,7 @@
 using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Messaging.Subscriptions;
 using MassTransit;
+using Microsoft.Extensions.Configuration;
 
 namespace EcommerceEda.Messaging;
 
@@ -7,30 +9,45 @@ namespace EcommerceEda.Messaging;
 public sealed class MessagingBuilder
 {
     private readonly IBusRegistrationConfigurator _bus;
-    private readonly PublishedMessages _published;
+    private readonly IEndpointNameFormatter _names;
+    private readonly IConfiguration _configuration;
 
-    internal MessagingBuilder(IBusRegistrationConfigurator bus, PublishedMessages published)
+    internal MessagingBuilder(IBusRegistrationConfigurator bus, IEndpointNameFormatter names, IConfiguration configuration)
     {
         _bus = bus;
-        _published = published;
+        _names = names;
+        _configuration = configuration;
     }
+
+    internal PublishedMessages Published { get; } = new();
+
+    internal SubscriptionRegistry Subscriptions { get; } = new();
 
     /// <summary>The service publishes <typeparamref name="T"/> through its outbox.</summary>
     public MessagingBuilder Publishes<T>()
         where T : class
     {
-        _published.Add(typeof(T));
+        Published.Add(typeof(T));
         return this;
     }
 
     /// <summary>
     /// The service consumes with <typeparamref name="TConsumer"/>, on a quorum queue of its own named
-    /// <c>{service}-{message}</c> (<c>warehouse-order-placed</c>), inside the inbox's transaction.
+    /// <c>{service}-{message}</c> (<c>warehouse-order-placed</c>), inside the inbox's transaction, under the
+    /// default <see cref="RetryPolicy"/> (<c>Messaging:Retry</c>) unless <paramref name="configure"/> changes it.
+    /// <c>Messaging:Subscriptions:{queue}:Retry</c> in configuration has the last word.
     /// </summary>
-    public MessagingBuilder Consumes<TConsumer>()
+    public MessagingBuilder Consumes<TConsumer>(Action<Subscription>? configure = null)
         where TConsumer : class, IConsumer
     {
+        var queue = _names.Consumer<TConsumer>();
+        var subscription = new Subscription(typeof(TConsumer), queue, DefaultRetry());
+        configure?.Invoke(subscription);
+        _configuration.GetSection($"Messaging:Subscriptions:{queue}:Retry").Bind(subscription.Retry);
+        Subscriptions.Add(subscription);
         _bus.AddConsumer<TConsumer>();
         return this;
     }
+
+    internal RetryPolicy DefaultRetry() => _configuration.GetSection("Messaging:Retry").Get<RetryPolicy>() ?? new RetryPolicy();
 }

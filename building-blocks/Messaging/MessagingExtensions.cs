@@ -1,6 +1,7 @@
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Inbox;
 using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Messaging.Subscriptions;
 using EcommerceEda.Messaging.Topology;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -15,9 +16,9 @@ public static class MessagingExtensions
     public const string BrokerConnectionName = "rabbitmq";
 
     /// <summary>
-    /// MassTransit on RabbitMQ with this service's conventions: quorum queues named after the service,
-    /// exchanges named after message URNs, a retry policy on every endpoint, every consumer inside the
-    /// inbox's transaction, and the outbox with its relay. Needs <see cref="ServiceDatabaseExtensions.AddServiceDatabase"/>.
+    /// MassTransit on RabbitMQ with this service's conventions: quorum queues named after the service, each
+    /// with a quorum dead-letter queue, exchanges named after message URNs, a retry policy per subscription,
+    /// every consumer inside the inbox's transaction, and the outbox with its relay. Needs <see cref="ServiceDatabaseExtensions.AddServiceDatabase"/>.
     /// </summary>
     /// <param name="builder">The service's host builder.</param>
     /// <param name="serviceName">The service's name: the prefix of its queues and the source of its events.</param>
@@ -29,33 +30,30 @@ public static class MessagingExtensions
             ?? throw new InvalidOperationException(
                 $"Connection string '{BrokerConnectionName}' is missing: run the service through the AppHost or set ConnectionStrings__{BrokerConnectionName}.");
 
-        var published = new PublishedMessages();
-        builder.Services.AddSingleton(published);
         builder.Services.AddSingleton<TransactionalOutbox>();
         builder.Services.AddSingleton<MessagingMetrics>();
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Relay");
         builder.Services.AddOptions<InboxOptions>().BindConfiguration("Messaging:Inbox");
         builder.Services.AddMassTransit(bus =>
         {
-            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
-            configure(new MessagingBuilder(bus, published));
-            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
-            {
-                if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)
-                {
-                    queue.SetQuorumQueue();
-                }
-
-                endpoint.UseMessageRetry(retry => retry.Exponential(
-                    5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
-            });
+            var names = new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false);
+            bus.SetEndpointNameFormatter(names);
+            var messaging = new MessagingBuilder(bus, names, builder.Configuration);
+            configure(messaging);
+            builder.Services.AddSingleton(messaging.Published);
+            builder.Services.AddSingleton(messaging.Subscriptions);
+            bus.AddConfigureEndpointsCallback((_, queue, endpoint) => QueueTopology.Configure(
+                endpoint, queue, messaging.Subscriptions.Find(queue)?.Retry ?? messaging.DefaultRetry()));
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
                 rabbitMq.Host(new Uri(brokerUri));
                 rabbitMq.MessageTopology.SetEntityNameFormatter(
                     new UrnEntityNameFormatter(rabbitMq.MessageTopology.EntityNameFormatter));
-                rabbitMq.SendTopology.ConfigureErrorSettings = error => error.SetQuorumQueue();
-                rabbitMq.SendTopology.ConfigureDeadLetterSettings = deadLetter => deadLetter.SetQuorumQueue();
+                rabbitMq.SendTopology.ConfigureErrorSettings = QueueTopology.DeadLetterQueueArguments;
+                rabbitMq.SendTopology.ConfigureDeadLetterSettings = QueueTopology.DeadLetterQueueArguments;
+
+                // Outermost first: the delivery policy sees every attempt, the inbox runs each in a transaction.
+                rabbitMq.UseConsumeFilter(typeof(DeliveryPolicyFilter<>), context);
                 rabbitMq.UseConsumeFilter(typeof(InboxFilter<>), context);
                 rabbitMq.ConfigureEndpoints(context);
             });

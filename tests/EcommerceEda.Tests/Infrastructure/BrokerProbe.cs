@@ -1,4 +1,5 @@
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace EcommerceEda.Tests.Infrastructure;
 
@@ -26,6 +27,32 @@ public sealed class BrokerProbe : IAsyncDisposable
         var queue = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true);
         await channel.QueueBindAsync(queue.QueueName, exchange, routingKey: "");
         return new BrokerProbe(connection, channel, queue.QueueName);
+    }
+
+    /// <summary>Takes the next message of <paramref name="queue"/> (any queue of the virtual host), or null.</summary>
+    public static async Task<BasicGetResult?> TakeAsync(string brokerUri, string queue)
+    {
+        await using var connection = await new ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return await channel.BasicGetAsync(queue, autoAck: true);
+    }
+
+    /// <summary>
+    /// How many messages are ready in <paramref name="queue"/> (0 when it does not exist), as the broker
+    /// answers a passive declare: exact, unlike the management API's statistics, which are sampled.
+    /// </summary>
+    public static async Task<uint> ReadyCountAsync(string brokerUri, string queue)
+    {
+        await using var connection = await new ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Takes every message waiting in the probe and returns their message ids.</summary>

@@ -65,18 +65,14 @@ public sealed class TestInfrastructure : IAsyncLifetime
             $"permissions/{vhost}/{BrokerUser}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
     }
 
-    /// <summary>How many messages wait in a queue, or null when the queue does not exist.</summary>
-    public async Task<int?> QueueDepthAsync(string virtualHost, string queue)
+    /// <summary>The management API's view of a queue (type, arguments, counts), or null when it does not exist.</summary>
+    public async Task<JsonObject?> QueueAsync(string virtualHost, string queue)
     {
         using var management = ManagementClient();
         var response = await management.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}");
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
-        var details = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
-        return details!["messages"]?.GetValue<int>() ?? 0;
+        return response.StatusCode == HttpStatusCode.NotFound
+            ? null
+            : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
     }
 
     private HttpClient ManagementClient()

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Dapper;
 using EcommerceEda.Orders.Features.PlaceOrder;
 using EcommerceEda.Support.Features.Timeline;
@@ -51,9 +52,12 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
     /// <summary>The broker URI of this system's virtual host.</summary>
     public string BrokerUri => infrastructure.BrokerUri(_name);
 
+    /// <summary>The management API's view of one of this system's queues, or null when it does not exist.</summary>
+    public Task<JsonObject?> QueueAsync(string queue) => infrastructure.QueueAsync(_name, queue);
+
     /// <summary>Messages in the dead-letter queue of <paramref name="queue"/> (0 when it was never created).</summary>
     public async Task<int> DeadLetterCountAsync(string queue) =>
-        await infrastructure.QueueDepthAsync(_name, $"{queue}_error") ?? 0;
+        (int)await BrokerProbe.ReadyCountAsync(BrokerUri, $"{queue}_error");
 
     /// <summary>The connection string of one service's database, to look at what it stored.</summary>
     public string Database(string service) => infrastructure.DatabaseConnectionString($"{service}_{_name}");
@@ -80,5 +84,6 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
         ["Messaging:Relay:MaxRetryDelay"] = "00:00:01",
         ["Messaging:Relay:PollInterval"] = "00:00:01",
         ["Messaging:Relay:CleanupInterval"] = "00:00:00.200",
+        ["Messaging:Retry:MaxBackoff"] = "00:00:00.500",
     };
 }

@@ -1,0 +1,35 @@
+namespace EcommerceEda.Messaging.Subscriptions;
+
+/// <summary>One consumer of a service with its queue and the policy it is delivered under.</summary>
+public sealed class Subscription
+{
+    internal Subscription(Type consumerType, string queue, RetryPolicy retry)
+    {
+        ConsumerType = consumerType;
+        Queue = queue;
+        Retry = retry;
+    }
+
+    /// <summary>The MassTransit consumer.</summary>
+    public Type ConsumerType { get; }
+
+    /// <summary>Its quorum queue, <c>{service}-{message}</c>; its dead-letter queue is <c>{Queue}_error</c>.</summary>
+    public string Queue { get; }
+
+    /// <summary>How failures are retried before the message is dead-lettered.</summary>
+    public RetryPolicy Retry { get; set; }
+}
+
+/// <summary>Every subscription of the service, by queue.</summary>
+public sealed class SubscriptionRegistry
+{
+    private readonly Dictionary<string, Subscription> _byQueue = new(StringComparer.Ordinal);
+
+    /// <summary>All subscriptions.</summary>
+    public IReadOnlyCollection<Subscription> All => _byQueue.Values;
+
+    /// <summary>The subscription that consumes from <paramref name="queue"/>, if any.</summary>
+    public Subscription? Find(string queue) => _byQueue.GetValueOrDefault(queue);
+
+    internal void Add(Subscription subscription) => _byQueue.Add(subscription.Queue, subscription);
+}

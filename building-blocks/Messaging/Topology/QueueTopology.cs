@@ -1,0 +1,59 @@
+using EcommerceEda.Messaging.Subscriptions;
+using MassTransit;
+using MassTransit.Middleware;
+
+namespace EcommerceEda.Messaging.Topology;
+
+/// <summary>
+/// The shape of every receive endpoint: a quorum queue whose dead-letter exchange is its own
+/// <c>{queue}_error</c>, where MassTransit also moves what fails its retries. So a message ends in the same
+/// dead-letter queue whether it failed in the consumer (moved by MassTransit, with fault headers) or
+/// crashed the process too often to be moved (dead-lettered by RabbitMQ past <c>x-delivery-limit</c>).
+/// </summary>
+internal static class QueueTopology
+{
+    /// <summary>Returns to the queue (a crash, a lost channel) before RabbitMQ dead-letters the message itself.</summary>
+    public const int DeliveryLimit = 5;
+
+    /// <summary>The dead-letter queue of <paramref name="queue"/>; MassTransit's error queue.</summary>
+    public static string DeadLetterQueue(string queue) => $"{queue}_error";
+
+    // Arguments of a work queue that its dead-letter queue must not have: it would dead-letter into itself,
+    // and peeking at it (which returns messages) would count against a delivery limit.
+    private static readonly string[] WorkQueueOnly =
+        ["x-dead-letter-exchange", "x-dead-letter-strategy", "x-overflow", "x-delivery-limit"];
+
+    public static void Configure(IReceiveEndpointConfigurator endpoint, string queue, RetryPolicy retry)
+    {
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitMq)
+        {
+            rabbitMq.SetQuorumQueue();
+            rabbitMq.SetQueueArgument("x-delivery-limit", DeliveryLimit);
+            rabbitMq.SetQueueArgument("x-dead-letter-strategy", "at-least-once"); // needs reject-publish:
+            rabbitMq.SetQueueArgument("x-overflow", "reject-publish");          // https://www.rabbitmq.com/docs/quorum-queues#dead-lettering
+            rabbitMq.BindDeadLetterQueue(DeadLetterQueue(queue), DeadLetterQueue(queue), DeadLetterQueueArguments);
+        }
+
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Ignore<MessageExpiredException>();
+            r.Exponential(retry.MaxAttempts - 1, retry.MinBackoff, retry.MaxBackoff, retry.MinBackoff);
+        });
+        endpoint.ConfigureError(error =>
+        {
+            error.UseFilter(new DeadLetterHeadersFilter());
+            error.UseFilter(new GenerateFaultFilter());
+            error.UseFilter(new ErrorTransportFilter());
+        });
+    }
+
+    /// <summary>MassTransit declares <c>{queue}_error</c> with the work queue's arguments: keep only the quorum type.</summary>
+    public static void DeadLetterQueueArguments(IRabbitMqQueueConfigurator queue)
+    {
+        queue.SetQuorumQueue();
+        foreach (var argument in WorkQueueOnly)
+        {
+            queue.SetQueueArgument(argument, null);
+        }
+    }
+}
