@@ -1,3 +1,4 @@
+using EcommerceEda.AppHost;
 using EcommerceEda.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -6,6 +7,9 @@ var builder = DistributedApplication.CreateBuilder(args);
 var infrastructure = builder.AddInfrastructure();
 var rabbitMq = infrastructure.RabbitMq;
 var postgres = infrastructure.Postgres;
+
+// Operators call /ops with this key (X-Ops-Key), and so does the dashboard's "Redrive dead letters".
+var opsKey = builder.AddParameter("ops-key", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
 
 // Each service: a fixed port, a database of its own on the shared server, the broker.
 AddService<Projects.Orders>("orders", port: 5101);
@@ -21,4 +25,7 @@ IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
         .WithHttpEndpoint(port: port)
         .WithHttpHealthCheck("/health")
         .WithReference(infrastructure.AddDatabase($"{name}-db", databaseName: name)).WaitFor(postgres)
-        .WithReference(rabbitMq).WaitFor(rabbitMq);
+        .WithReference(rabbitMq).WaitFor(rabbitMq)
+        .WithEnvironment("Messaging__Management__Url", infrastructure.RabbitMqManagement)
+        .WithEnvironment("Messaging__Ops__Key", opsKey)
+        .WithRedriveCommand(opsKey);

@@ -19,6 +19,7 @@ public enum InfrastructureMode
 public sealed class Infrastructure(
     InfrastructureMode mode,
     IResourceBuilder<IResourceWithConnectionString> rabbitMq,
+    EndpointReference rabbitMqManagement,
     IResourceBuilder<IResource> postgres,
     Func<string, string, IResourceBuilder<IResourceWithConnectionString>> addDatabase)
 {
@@ -26,6 +27,9 @@ public sealed class Infrastructure(
     public InfrastructureMode Mode { get; } = mode;
 
     public IResourceBuilder<IResourceWithConnectionString> RabbitMq { get; } = rabbitMq;
+
+    /// <summary>RabbitMQ's management API and UI: the services read queue statistics from it.</summary>
+    public EndpointReference RabbitMqManagement { get; } = rabbitMqManagement;
 
     /// <summary>The server; wait for it, and reference a database made by <see cref="AddDatabase"/>.</summary>
     public IResourceBuilder<IResource> Postgres { get; } = postgres;
@@ -69,6 +73,7 @@ public static class InfrastructureExtensions
         return new Infrastructure(
             InfrastructureMode.Containers,
             rabbitMq,
+            rabbitMq.GetEndpoint("management"),
             postgres,
             (name, databaseName) => postgres.AddDatabase(name, databaseName));
     }
@@ -91,6 +96,7 @@ public static class InfrastructureExtensions
         return new Infrastructure(
             InfrastructureMode.Local,
             rabbitMq,
+            rabbitMq.GetEndpoint("management"),
             postgres,
             (name, databaseName) => builder.AddResource(new LocalPostgresDatabaseResource(name, databaseName, postgres.Resource)));
     }

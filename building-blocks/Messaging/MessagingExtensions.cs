@@ -1,5 +1,6 @@
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Inbox;
+using EcommerceEda.Messaging.Operations;
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Messaging.Subscriptions;
 using EcommerceEda.Messaging.Topology;
@@ -34,6 +35,8 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<MessagingMetrics>();
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Relay");
         builder.Services.AddOptions<InboxOptions>().BindConfiguration("Messaging:Inbox");
+        builder.Services.AddSingleton<DeadLetterStore>();
+        builder.Services.AddHttpClient<QueueStatistics>();
         builder.Services.AddMassTransit(bus =>
         {
             var names = new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false);

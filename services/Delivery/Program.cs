@@ -6,4 +6,5 @@ builder.AddDelivery();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapMessagingOperations();
 app.Run();

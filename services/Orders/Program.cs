@@ -6,5 +6,6 @@ builder.AddOrders();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapMessagingOperations();
 app.MapOrdersApi();
 app.Run();

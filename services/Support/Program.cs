@@ -6,5 +6,6 @@ builder.AddSupport();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapMessagingOperations();
 app.MapSupportApi();
 app.Run();

@@ -6,5 +6,6 @@ builder.AddWarehouse();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapMessagingOperations();
 app.MapWarehouseApi();
 app.Run();

@@ -12,12 +12,16 @@ public sealed class AppHostFixture : IAsyncLifetime
 {
     public static readonly string[] Services = ["orders", "warehouse", "delivery", "support"];
 
+    public const string OpsKey = "e2e-operator-key";
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), $"ecommerce-eda-e2e-{Guid.NewGuid():N}"[..30]);
     private DistributedApplication _app = null!;
 
     public HttpClient CreateHttpClient(string service) => _app.CreateHttpClient(service, "http");
+
+    public DistributedApplication App => _app;
 
     public async ValueTask InitializeAsync()
     {
@@ -33,6 +37,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"--Infrastructure:Local:RabbitMqDistributionPort={ports[4]}",
             $"--Parameters:postgres-password={Guid.NewGuid():N}",
             $"--Parameters:rabbitmq-password={Guid.NewGuid():N}",
+            $"--Parameters:ops-key={OpsKey}",
         ], TestContext.Current.CancellationToken);
         _app = await builder.BuildAsync(TestContext.Current.CancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

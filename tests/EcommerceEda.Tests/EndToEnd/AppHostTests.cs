@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EcommerceEda.AppHost;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 
@@ -43,5 +44,25 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
         Assert.Equal("OrderPlaced", Assert.Single(events)!["type"]!.GetValue<string>());
         var order = await orders.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}", TestContext.Current.CancellationToken);
         Assert.Equal("Placed", order!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_dashboards_redrive_command_calls_the_services_operations_endpoint()
+    {
+        var result = await app.App.ResourceCommands.ExecuteCommandAsync(
+            "warehouse", OperationsCommands.Redrive, TestContext.Current.CancellationToken);
+
+        Assert.True(result.Success, result.Message);
+    }
+
+    [Fact]
+    public async Task The_operations_endpoints_take_the_operator_key_the_AppHost_generated()
+    {
+        using var warehouse = app.CreateHttpClient("warehouse");
+        warehouse.DefaultRequestHeaders.Add("X-Ops-Key", AppHostFixture.OpsKey);
+
+        var queues = await warehouse.GetFromJsonAsync<JsonArray>("/ops/queues", TestContext.Current.CancellationToken);
+
+        Assert.Equal("warehouse-order-placed", Assert.Single(queues!)!["name"]!.GetValue<string>());
     }
 }

@@ -13,6 +13,9 @@ namespace EcommerceEda.Tests.Infrastructure;
 /// </summary>
 public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
 {
+    /// <summary>The operator key the services of a test system accept on <c>/ops</c>.</summary>
+    public const string OpsKey = "test-operator-key";
+
     private readonly string _name = $"t{Guid.NewGuid():N}"[..13];
 
     public ServiceHost<PlaceOrderHandler> Orders { get; private set; } = null!;
@@ -85,5 +88,7 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
         ["Messaging:Relay:PollInterval"] = "00:00:01",
         ["Messaging:Relay:CleanupInterval"] = "00:00:00.200",
         ["Messaging:Retry:MaxBackoff"] = "00:00:00.500",
+        ["Messaging:Ops:Key"] = OpsKey,
+        ["Messaging:Management:Url"] = $"http://127.0.0.1:{infrastructure.RabbitMq.Ports.Management}",
     };
 }

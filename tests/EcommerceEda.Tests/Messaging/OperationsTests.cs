@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using EcommerceEda.Tests.Infrastructure;
+using EcommerceEda.Tests.Orders;
+using Npgsql;
+
+namespace EcommerceEda.Tests.Messaging;
+
+/// <summary>/ops: queues, dead letters and redrive, for operators only.</summary>
+public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSystem>
+{
+    private const string Queue = "warehouse-order-placed";
+
+    [Theory]
+    [InlineData("GET", "/ops/queues", null)]
+    [InlineData("GET", "/ops/dead-letters", "")]
+    [InlineData("POST", "/ops/dead-letters/redrive", "wrong-key")]
+    [InlineData("POST", "/ops/dead-letters/warehouse-order-placed/redrive", "wrong-key")]
+    public async Task Operations_without_the_operator_key_are_401(string method, string path, string? key)
+    {
+        using var warehouse = system.Warehouse.CreateClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (key is not null)
+        {
+            request.Headers.Add("X-Ops-Key", key);
+        }
+
+        var response = await warehouse.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Lists_the_services_queues_with_their_dead_letter_queues_and_counts()
+    {
+        var queues = await Operator(system.Warehouse.CreateClient()).GetFromJsonAsync<JsonArray>("/ops/queues", TestContext.Current.CancellationToken);
+
+        var queue = Assert.Single(queues!);
+        Assert.Equal(Queue, queue!["name"]!.GetValue<string>());
+        Assert.Equal("quorum", queue["type"]!.GetValue<string>());
+        Assert.Equal($"{Queue}_error", queue["deadLetterQueue"]!.GetValue<string>());
+        Assert.Equal(5, queue["deliveryLimit"]!.GetValue<int>());
+        Assert.NotNull(queue["ready"]);
+        Assert.NotNull(queue["unacknowledged"]);
+        Assert.NotNull(queue["deadLetters"]);
+    }
+
+    [Fact]
+    public async Task A_dead_letter_redriven_after_its_cause_is_fixed_is_processed_once()
+    {
+        using var warehouse = Operator(system.Warehouse.CreateClient());
+        var sku = await system.StockAsync(onHand: 10);
+        await WarehouseSqlAsync("ALTER TABLE reservations RENAME TO reservations_moved"); // a broken deployment
+        Guid orderId;
+        try
+        {
+            orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 3), Requests.NewKey());
+            await Eventually.Until(() => system.DeadLetterCountAsync(Queue), count => count == 1);
+
+            var deadLetters = await warehouse.GetFromJsonAsync<JsonArray>("/ops/dead-letters", TestContext.Current.CancellationToken);
+            var letter = Assert.Single(deadLetters!);
+            Assert.Equal(Queue, letter!["queue"]!.GetValue<string>());
+            Assert.Equal("failed", letter["reason"]!.GetValue<string>());
+            Assert.Equal(5, letter["attempts"]!.GetValue<int>());
+            Assert.Equal("urn:message:orders:order-placed:v1", letter["messageType"]!.GetValue<string>());
+            Assert.Contains("reservations", letter["exception"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Equal(orderId, letter["payload"]!["orderId"]!.GetValue<Guid>());
+            Assert.Equal(1, await system.DeadLetterCountAsync(Queue)); // looking did not take it
+        }
+        finally
+        {
+            await WarehouseSqlAsync("ALTER TABLE reservations_moved RENAME TO reservations"); // the fix
+        }
+
+        var redrive = await warehouse.PostAsync("/ops/dead-letters/warehouse-order-placed/redrive", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, redrive.StatusCode);
+        Assert.Equal(1, (await redrive.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["redriven"]!.GetValue<int>());
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 3);
+        Assert.Equal(0, await system.DeadLetterCountAsync(Queue));
+        Assert.Equal(1, await system.ScalarAsync<int>("warehouse", "SELECT count(*) FROM inbox_messages WHERE consumer = @Queue", new { Queue }));
+    }
+
+    [Fact]
+    public async Task Redrive_moves_only_the_listed_messages()
+    {
+        using var warehouse = Operator(system.Warehouse.CreateClient());
+        var sku = await system.StockAsync(onHand: 10);
+        await WarehouseSqlAsync("ALTER TABLE stock RENAME TO stock_moved");
+        try
+        {
+            await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
+            await system.PlaceAsync(Requests.Order(sku, quantity: 2), Requests.NewKey());
+            await Eventually.Until(() => system.DeadLetterCountAsync(Queue), count => count == 2);
+        }
+        finally
+        {
+            await WarehouseSqlAsync("ALTER TABLE stock_moved RENAME TO stock");
+        }
+
+        var letters = await warehouse.GetFromJsonAsync<JsonArray>("/ops/dead-letters", TestContext.Current.CancellationToken);
+        var chosen = letters!.Single(l => l!["payload"]!["lines"]![0]!["quantity"]!.GetValue<int>() == 2)!;
+        var redrive = await warehouse.PostAsJsonAsync(
+            "/ops/dead-letters/warehouse-order-placed/redrive",
+            new { messageIds = new[] { chosen["messageId"]!.GetValue<string>() } },
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, (await redrive.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["redriven"]!.GetValue<int>());
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 2);
+        Assert.Equal(1, await system.DeadLetterCountAsync(Queue));
+        await warehouse.PostAsync("/ops/dead-letters/redrive", null, TestContext.Current.CancellationToken);
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 3);
+        Assert.Equal(0, await system.DeadLetterCountAsync(Queue));
+    }
+
+    [Fact]
+    public async Task Redriving_a_queue_of_another_service_is_404()
+    {
+        var response = await Operator(system.Warehouse.CreateClient())
+            .PostAsync("/ops/dead-letters/support-order-placed/redrive", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private static HttpClient Operator(HttpClient client)
+    {
+        client.DefaultRequestHeaders.Add("X-Ops-Key", TestSystem.OpsKey);
+        return client;
+    }
+
+    private async Task WarehouseSqlAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(system.Database("warehouse"));
+        await connection.ExecuteAsync(sql);
+    }
+}
