@@ -1,4 +1,5 @@
 using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Messaging.Patterns;
 using EcommerceEda.Messaging.Subscriptions;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -34,8 +35,8 @@ public sealed class MessagingBuilder
     /// <summary>
     /// The service consumes with <typeparamref name="TConsumer"/>, on a quorum queue of its own named
     /// <c>{service}-{message}</c> (<c>warehouse-order-placed</c>), inside the inbox's transaction, under the
-    /// default <see cref="RetryPolicy"/> (<c>Messaging:Retry</c>) unless <paramref name="configure"/> changes it.
-    /// <c>Messaging:Subscriptions:{queue}:Retry</c> in configuration has the last word.
+    /// default <see cref="RetryPolicy"/> (<c>Messaging:Retry</c>) and without a pattern unless <paramref name="configure"/>
+    /// says otherwise. <c>Messaging:Subscriptions:{queue}:Retry</c> and <c>:Pattern</c> in configuration have the last word.
     /// </summary>
     public MessagingBuilder Consumes<TConsumer>(Action<Subscription>? configure = null)
         where TConsumer : class, IConsumer
@@ -44,6 +45,11 @@ public sealed class MessagingBuilder
         var subscription = new Subscription(typeof(TConsumer), queue, DefaultRetry());
         configure?.Invoke(subscription);
         _configuration.GetSection($"Messaging:Subscriptions:{queue}:Retry").Bind(subscription.Retry);
+        if (_configuration[$"Messaging:Subscriptions:{queue}:Pattern"] is { } pattern)
+        {
+            subscription.Pattern = EventPattern.Parse(pattern);
+        }
+
         Subscriptions.Add(subscription);
         _bus.AddConsumer<TConsumer>();
         return this;

@@ -14,6 +14,7 @@ public sealed class MessagingMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _published;
+    private readonly Counter<long> _filtered;
     private readonly Histogram<double> _lag;
     private readonly Histogram<int> _batchSize;
     private double _oldestUnsentSeconds;
@@ -23,6 +24,7 @@ public sealed class MessagingMetrics : IDisposable
     {
         _meter = meters.Create(Name);
         _duplicates = _meter.CreateCounter<long>("messaging.inbox.duplicates", description: "Redelivered messages the inbox dropped");
+        _filtered = _meter.CreateCounter<long>("messaging.subscription.filtered", description: "Messages a subscription's pattern did not match");
         _published = _meter.CreateCounter<long>("messaging.outbox.published", description: "Outbox messages the relay published");
         _lag = _meter.CreateHistogram<double>("messaging.outbox.lag", unit: "ms", description: "From outbox commit to broker confirm");
         _batchSize = _meter.CreateHistogram<int>("messaging.outbox.batch_size", description: "Rows the relay claimed per batch");
@@ -32,6 +34,8 @@ public sealed class MessagingMetrics : IDisposable
             unit: "s",
             description: "Age of the oldest due row the relay has not published yet");
     }
+
+    internal void Filtered(string consumer) => _filtered.Add(1, new KeyValuePair<string, object?>("consumer", consumer));
 
     internal void DuplicateDropped(string consumer) => _duplicates.Add(1, new KeyValuePair<string, object?>("consumer", consumer));
 

@@ -1,3 +1,4 @@
+using EcommerceEda.Support.Features.FollowUps;
 using EcommerceEda.Support.Features.Timeline;
 
 namespace EcommerceEda.Support;
@@ -8,7 +9,9 @@ public static class Extensions
     public static void AddSupport(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase("support-db", typeof(Extensions).Assembly);
-        builder.AddMessaging("support", messaging => messaging.Consumes<OrderPlacedConsumer>());
+        builder.AddMessaging("support", messaging => messaging
+            .Consumes<OrderPlacedConsumer>()
+            .Consumes<PriorityFollowUpConsumer>(subscription => subscription.Pattern = PriorityFollowUpConsumer.Pattern));
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
     }
 }

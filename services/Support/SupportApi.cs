@@ -1,3 +1,4 @@
+using EcommerceEda.Support.Features.FollowUps;
 using EcommerceEda.Support.Features.Timeline;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,6 +11,7 @@ public static class SupportApi
     {
         app.MapGet("/api/orders/{orderId:guid}/timeline", GetOrderTimeline).WithTags("Timeline").WithName(nameof(GetOrderTimeline));
         app.MapGet("/api/customers/{customerId}/timeline", GetCustomerTimeline).WithTags("Timeline").WithName(nameof(GetCustomerTimeline));
+        app.MapGet("/api/follow-ups", GetFollowUps).WithTags("Follow-ups").WithName(nameof(GetFollowUps));
         return app;
     }
 
@@ -18,6 +20,12 @@ public static class SupportApi
         await mediator.Send(new GetOrderTimeline(orderId), cancellationToken) is { } timeline
             ? TypedResults.Ok(timeline)
             : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<IReadOnlyList<FollowUp>>, ProblemHttpResult>> GetFollowUps(
+        IMediator mediator, CancellationToken cancellationToken, int limit = 100) =>
+        limit is < 1 or > 1000
+            ? TypedResults.Problem("limit must be from 1 to 1000.", statusCode: StatusCodes.Status400BadRequest)
+            : TypedResults.Ok(await mediator.Send(new GetFollowUps(limit), cancellationToken));
 
     public static async Task<Ok<CustomerTimeline>> GetCustomerTimeline(
         string customerId, IMediator mediator, CancellationToken cancellationToken) =>

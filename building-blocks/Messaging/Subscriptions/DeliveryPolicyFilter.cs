@@ -1,14 +1,19 @@
+using EcommerceEda.Messaging.Patterns;
 using MassTransit;
 using MassTransit.Transports;
+using Microsoft.Extensions.Logging;
 
 namespace EcommerceEda.Messaging.Subscriptions;
 
 /// <summary>
-/// Applies a subscription's delivery policy on every attempt, inside the retry: an event past its
-/// <see cref="RetryPolicy.MaxEventAge"/> fails as expired (and is not retried), and every failure is
-/// recorded so the dead-letter queue can say how many attempts were made and when.
+/// Applies a subscription's delivery policy on every attempt, inside the retry: a message its pattern does
+/// not match is dropped before the consumer (and not retried), an event past its
+/// <see cref="RetryPolicy.MaxEventAge"/> fails as expired (and is not retried), and every failure is recorded
+/// so the dead-letter queue can say how many attempts were made and when.
 /// </summary>
-internal sealed class DeliveryPolicyFilter<T>(SubscriptionRegistry subscriptions, TimeProvider clock) : IFilter<ConsumeContext<T>>
+internal sealed partial class DeliveryPolicyFilter<T>(
+    SubscriptionRegistry subscriptions, MessagingMetrics metrics, TimeProvider clock, ILogger<DeliveryPolicyFilter<T>> logger)
+    : IFilter<ConsumeContext<T>>
     where T : class
 {
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
@@ -19,6 +24,13 @@ internal sealed class DeliveryPolicyFilter<T>(SubscriptionRegistry subscriptions
             var queue = context.ReceiveContext.InputAddress.GetEndpointName();
             if (queue is not null && subscriptions.Find(queue) is { } subscription)
             {
+                if (subscription.Pattern is { } pattern && !pattern.Matches(EventEnvelope.Of(context.Message)))
+                {
+                    metrics.Filtered(queue);
+                    LogFiltered(queue, typeof(T).Name, context.MessageId);
+                    return;
+                }
+
                 var occurred = context.Message is IEvent @event ? @event.Metadata.OccurredAt : context.SentTime ?? clock.GetUtcNow().UtcDateTime;
                 var age = clock.GetUtcNow() - occurred;
                 if (age > subscription.Retry.MaxEventAge)
@@ -37,6 +49,9 @@ internal sealed class DeliveryPolicyFilter<T>(SubscriptionRegistry subscriptions
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("delivery-policy");
+
+    [LoggerMessage(LogLevel.Debug, "{Queue} dropped {MessageType} {MessageId}: its pattern does not match")]
+    private partial void LogFiltered(string queue, string messageType, Guid? messageId);
 }
 
 /// <summary>The failed attempts of one delivery, kept on the receive context across retries.</summary>

@@ -1,3 +1,5 @@
+using EcommerceEda.Messaging.Patterns;
+
 namespace EcommerceEda.Messaging.Subscriptions;
 
 /// <summary>One consumer of a service with its queue and the policy it is delivered under.</summary>
@@ -18,6 +20,12 @@ public sealed class Subscription
 
     /// <summary>How failures are retried before the message is dead-lettered.</summary>
     public RetryPolicy Retry { get; set; }
+
+    /// <summary>
+    /// Content-based filter: only messages whose <see cref="EventEnvelope"/> matches reach the consumer; the
+    /// others are acknowledged and dropped, neither processed nor retried. Null lets everything through.
+    /// </summary>
+    public EventPattern? Pattern { get; set; }
 }
 
 /// <summary>Every subscription of the service, by queue.</summary>
