@@ -1,5 +1,6 @@
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Messaging.Patterns;
+using EcommerceEda.Messaging.Streams;
 using EcommerceEda.Messaging.Subscriptions;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -54,6 +55,19 @@ public sealed class MessagingBuilder
         _bus.AddConsumer<TConsumer>();
         return this;
     }
+
+    /// <summary>
+    /// The service reads the event stream with <typeparamref name="THandler"/>, under the reader name
+    /// <paramref name="reader"/> (its offset's key): every event, in order, resuming after a restart.
+    /// </summary>
+    public MessagingBuilder ReadsStream<THandler>(string reader)
+        where THandler : class, IEventStreamHandler
+    {
+        StreamReaders.Add((reader, typeof(THandler)));
+        return this;
+    }
+
+    internal List<(string Name, Type Handler)> StreamReaders { get; } = [];
 
     internal RetryPolicy DefaultRetry() => _configuration.GetSection("Messaging:Retry").Get<RetryPolicy>() ?? new RetryPolicy();
 }

@@ -2,6 +2,7 @@ using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Inbox;
 using EcommerceEda.Messaging.Operations;
 using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Messaging.Streams;
 using EcommerceEda.Messaging.Subscriptions;
 using EcommerceEda.Messaging.Topology;
 using MassTransit;
@@ -32,6 +33,7 @@ public static class MessagingExtensions
                 $"Connection string '{BrokerConnectionName}' is missing: run the service through the AppHost or set ConnectionStrings__{BrokerConnectionName}.");
 
         builder.Services.AddSingleton<TransactionalOutbox>();
+        builder.Services.AddSingleton<EventStreamTopology>();
         builder.Services.AddSingleton<MessagingMetrics>();
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Relay");
         builder.Services.AddOptions<InboxOptions>().BindConfiguration("Messaging:Inbox");
@@ -45,8 +47,12 @@ public static class MessagingExtensions
             configure(messaging);
             builder.Services.AddSingleton(messaging.Published);
             builder.Services.AddSingleton(messaging.Subscriptions);
-            bus.AddConfigureEndpointsCallback((_, queue, endpoint) => QueueTopology.Configure(
-                endpoint, queue, messaging.Subscriptions.Find(queue)?.Retry ?? messaging.DefaultRetry()));
+            AddStreamReaders(builder.Services, messaging.StreamReaders);
+            bus.AddConfigureEndpointsCallback((context, queue, endpoint) => QueueTopology.Configure(
+                endpoint,
+                queue,
+                messaging.Subscriptions.Find(queue)?.Retry ?? messaging.DefaultRetry(),
+                context.GetRequiredService<MessagingMetrics>()));
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
                 rabbitMq.Host(new Uri(brokerUri));
@@ -65,6 +71,17 @@ public static class MessagingExtensions
         // After the bus: hosted services start in order, and the relay publishes through it.
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<MessagingCleanup>();
+        builder.Services.AddHostedService<DeadLetterMonitor>();
         return builder;
+    }
+
+    private static void AddStreamReaders(IServiceCollection services, IReadOnlyList<(string Name, Type Handler)> readers)
+    {
+        services.AddSingleton(provider => new StreamReaders(readers.Select(reader => ActivatorUtilities.CreateInstance<EventStreamReader>(
+            provider, reader.Name, (IEventStreamHandler)ActivatorUtilities.GetServiceOrCreateInstance(provider, reader.Handler)))));
+        foreach (var (name, _) in readers)
+        {
+            services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<StreamReaders>().Find(name)!);
+        }
     }
 }

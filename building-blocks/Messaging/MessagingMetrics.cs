@@ -15,6 +15,12 @@ public sealed class MessagingMetrics : IDisposable
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _published;
     private readonly Counter<long> _filtered;
+    private readonly Counter<long> _failedAttempts;
+    private readonly Counter<long> _deadLettered;
+    private readonly Dictionary<string, long> _deadLetterDepths = new(StringComparer.Ordinal);
+    private readonly Counter<long> _streamRead;
+    private readonly Counter<long> _streamSkipped;
+    private readonly Histogram<double> _streamLag;
     private readonly Histogram<double> _lag;
     private readonly Histogram<int> _batchSize;
     private double _oldestUnsentSeconds;
@@ -24,6 +30,12 @@ public sealed class MessagingMetrics : IDisposable
     {
         _meter = meters.Create(Name);
         _duplicates = _meter.CreateCounter<long>("messaging.inbox.duplicates", description: "Redelivered messages the inbox dropped");
+        _failedAttempts = _meter.CreateCounter<long>("messaging.consumer.failed_attempts", description: "Attempts of a consumer that failed");
+        _deadLettered = _meter.CreateCounter<long>("messaging.consumer.dead_lettered", description: "Messages moved to a dead-letter queue");
+        _meter.CreateObservableGauge("messaging.dead_letter_queue.depth", DeadLetterDepths, description: "Messages waiting in each dead-letter queue");
+        _streamRead = _meter.CreateCounter<long>("messaging.stream.read", description: "Events a stream reader applied");
+        _streamSkipped = _meter.CreateCounter<long>("messaging.stream.skipped", description: "Events a stream reader skipped after failing");
+        _streamLag = _meter.CreateHistogram<double>("messaging.stream.lag", unit: "ms", description: "From an event's occurrence to a stream reader applying it");
         _filtered = _meter.CreateCounter<long>("messaging.subscription.filtered", description: "Messages a subscription's pattern did not match");
         _published = _meter.CreateCounter<long>("messaging.outbox.published", description: "Outbox messages the relay published");
         _lag = _meter.CreateHistogram<double>("messaging.outbox.lag", unit: "ms", description: "From outbox commit to broker confirm");
@@ -34,6 +46,36 @@ public sealed class MessagingMetrics : IDisposable
             unit: "s",
             description: "Age of the oldest due row the relay has not published yet");
     }
+
+    internal void AttemptFailed(string consumer) => _failedAttempts.Add(1, new KeyValuePair<string, object?>("consumer", consumer));
+
+    internal void DeadLettered(string consumer, string reason) =>
+        _deadLettered.Add(1, new KeyValuePair<string, object?>("consumer", consumer), new KeyValuePair<string, object?>("reason", reason));
+
+    internal void DeadLetterDepth(string queue, long depth)
+    {
+        lock (_deadLetterDepths)
+        {
+            _deadLetterDepths[queue] = depth;
+        }
+    }
+
+    private IEnumerable<Measurement<long>> DeadLetterDepths()
+    {
+        lock (_deadLetterDepths)
+        {
+            return [.. _deadLetterDepths.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("queue", d.Key)))];
+        }
+    }
+
+    internal void StreamEventRead(string reader, TimeSpan lag)
+    {
+        var tag = new KeyValuePair<string, object?>("reader", reader);
+        _streamRead.Add(1, tag);
+        _streamLag.Record(lag.TotalMilliseconds, tag);
+    }
+
+    internal void StreamEventSkipped(string reader) => _streamSkipped.Add(1, new KeyValuePair<string, object?>("reader", reader));
 
     internal void Filtered(string consumer) => _filtered.Add(1, new KeyValuePair<string, object?>("consumer", consumer));
 

@@ -10,7 +10,7 @@ public static class Extensions
     {
         builder.AddServiceDatabase("support-db", typeof(Extensions).Assembly);
         builder.AddMessaging("support", messaging => messaging
-            .Consumes<OrderPlacedConsumer>()
+            .ReadsStream<TimelineProjection>(TimelineProjection.Reader)
             .Consumes<PriorityFollowUpConsumer>(subscription => subscription.Pattern = PriorityFollowUpConsumer.Pattern));
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
     }

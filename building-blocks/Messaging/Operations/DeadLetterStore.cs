@@ -73,6 +73,25 @@ internal sealed class DeadLetterStore(SubscriptionRegistry subscriptions, IConfi
         return letters;
     }
 
+    /// <summary>How many messages wait in each dead-letter queue of the service.</summary>
+    public async Task<IReadOnlyList<(string DeadLetterQueue, long Depth)>> DepthsAsync(CancellationToken cancellationToken)
+    {
+        if (!Queues.Any())
+        {
+            return [];
+        }
+
+        await using var connection = await ConnectAsync(cancellationToken);
+        var depths = new List<(string, long)>();
+        foreach (var queue in Queues)
+        {
+            var deadLetterQueue = QueueTopology.DeadLetterQueue(queue);
+            depths.Add((deadLetterQueue, await CountAsync(connection, deadLetterQueue, cancellationToken)));
+        }
+
+        return depths;
+    }
+
     /// <summary>Moves the dead letters of <paramref name="queue"/> (all, or those in <paramref name="messageIds"/>) back to it.</summary>
     public async Task<int> RedriveAsync(string queue, IReadOnlySet<string>? messageIds, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using EcommerceEda.Messaging.Operations;
+using EcommerceEda.Messaging.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -15,10 +16,15 @@ public sealed record RedriveRequest(IReadOnlyList<string>? MessageIds);
 /// <param name="Redriven">Messages moved from its dead-letter queue back to it.</param>
 public sealed record RedriveResult(string Queue, int Redriven);
 
+/// <summary>Where a stream reader is.</summary>
+/// <param name="Reader">Its name.</param>
+/// <param name="LastOffset">The offset of the last event it applied; null before the first (or just after a replay).</param>
+public sealed record StreamReaderReport(string Reader, long? LastOffset);
+
 /// <summary>The operations endpoints every service exposes under <c>/ops</c>, for operators only.</summary>
 public static class OperationsApi
 {
-    /// <summary>Maps <c>/ops/queues</c>, <c>/ops/dead-letters</c> and the redrive endpoints.</summary>
+    /// <summary>Maps <c>/ops/queues</c>, <c>/ops/dead-letters</c>, the redrive endpoints, <c>/ops/streams</c> and replay.</summary>
     public static IEndpointRouteBuilder MapMessagingOperations(this IEndpointRouteBuilder app)
     {
         var ops = app.MapGroup("/ops").WithTags("Operations").AddEndpointFilter<OperatorKeyFilter>();
@@ -26,7 +32,33 @@ public static class OperationsApi
         ops.MapGet("/dead-letters", GetDeadLetters);
         ops.MapPost("/dead-letters/redrive", RedriveAll);
         ops.MapPost("/dead-letters/{queue}/redrive", Redrive);
+        ops.MapGet("/streams", GetStreamReaders);
+        ops.MapPost("/streams/{reader}/replay", Replay);
         return app;
+    }
+
+    private static async Task<Ok<StreamReaderReport[]>> GetStreamReaders(StreamReaders readers, CancellationToken cancellationToken)
+    {
+        var reports = new List<StreamReaderReport>();
+        foreach (var reader in readers.All)
+        {
+            reports.Add(new StreamReaderReport(reader.Name, await reader.LastOffsetAsync(cancellationToken)));
+        }
+
+        return TypedResults.Ok(reports.ToArray());
+    }
+
+    private static async Task<Results<Accepted<StreamReaderReport>, ProblemHttpResult>> Replay(
+        string reader, StreamReaders readers, CancellationToken cancellationToken)
+    {
+        if (readers.Find(reader) is not { } found)
+        {
+            return TypedResults.Problem(
+                $"'{reader}' is not a stream reader of this service; GET /ops/streams lists them.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        await found.ReplayAsync().WaitAsync(cancellationToken);
+        return TypedResults.Accepted((string?)null, new StreamReaderReport(found.Name, LastOffset: null));
     }
 
     private static async Task<Ok<IReadOnlyList<QueueReport>>> GetQueues(QueueStatistics statistics, CancellationToken cancellationToken) =>

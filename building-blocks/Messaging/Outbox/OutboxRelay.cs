@@ -22,6 +22,7 @@ internal sealed partial class OutboxRelay(
     NpgsqlDataSource db,
     IBus bus,
     PublishedMessages published,
+    Streams.EventStreamTopology eventStream,
     MessagingMetrics metrics,
     IOptions<OutboxRelayOptions> options,
     TimeProvider clock,
@@ -96,6 +97,8 @@ internal sealed partial class OutboxRelay(
     /// </summary>
     private async Task<int> PublishBatchAsync(CancellationToken cancellationToken)
     {
+        await eventStream.EnsureDeclaredAsync(cancellationToken); // so every event also lands in the stream
+
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<OutboxRow>(new CommandDefinition(

@@ -19,10 +19,10 @@ internal sealed partial class DeliveryPolicyFilter<T>(
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
         var history = context.ReceiveContext.GetOrAddPayload(() => new FailureHistory());
+        var queue = context.ReceiveContext.InputAddress.GetEndpointName() ?? "";
         try
         {
-            var queue = context.ReceiveContext.InputAddress.GetEndpointName();
-            if (queue is not null && subscriptions.Find(queue) is { } subscription)
+            if (subscriptions.Find(queue) is { } subscription)
             {
                 if (subscription.Pattern is { } pattern && !pattern.Matches(EventEnvelope.Of(context.Message)))
                 {
@@ -44,6 +44,7 @@ internal sealed partial class DeliveryPolicyFilter<T>(
         catch (Exception exception) when (exception is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
         {
             history.Record(clock.GetUtcNow());
+            metrics.AttemptFailed(queue);
             throw;
         }
     }

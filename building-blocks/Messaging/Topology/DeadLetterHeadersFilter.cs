@@ -9,7 +9,7 @@ namespace EcommerceEda.Messaging.Topology;
 /// <see cref="Reason"/> (<c>expired</c> or <c>failed</c>), <see cref="Attempts"/>,
 /// <see cref="FirstFailure"/> and <see cref="LastFailure"/>.
 /// </summary>
-public sealed class DeadLetterHeadersFilter : IFilter<ExceptionReceiveContext>
+public sealed class DeadLetterHeadersFilter(string queue, MessagingMetrics metrics) : IFilter<ExceptionReceiveContext>
 {
     /// <summary><c>expired</c> (past MaxEventAge) or <c>failed</c> (out of attempts).</summary>
     public const string Reason = "x-dead-letter-reason";
@@ -27,7 +27,9 @@ public sealed class DeadLetterHeadersFilter : IFilter<ExceptionReceiveContext>
     public Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
     {
         var headers = context.ExceptionHeaders;
-        headers.Set(Reason, context.Exception is MessageExpiredException ? "expired" : "failed");
+        var reason = context.Exception is MessageExpiredException ? "expired" : "failed";
+        headers.Set(Reason, reason);
+        metrics.DeadLettered(queue, reason);
         if (context.TryGetPayload(out FailureHistory? history) && history.First is { } first)
         {
             headers.Set(Attempts, history.Attempts);

@@ -23,7 +23,7 @@ internal static class QueueTopology
     private static readonly string[] WorkQueueOnly =
         ["x-dead-letter-exchange", "x-dead-letter-strategy", "x-overflow", "x-delivery-limit"];
 
-    public static void Configure(IReceiveEndpointConfigurator endpoint, string queue, RetryPolicy retry)
+    public static void Configure(IReceiveEndpointConfigurator endpoint, string queue, RetryPolicy retry, MessagingMetrics metrics)
     {
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitMq)
         {
@@ -41,7 +41,7 @@ internal static class QueueTopology
         });
         endpoint.ConfigureError(error =>
         {
-            error.UseFilter(new DeadLetterHeadersFilter());
+            error.UseFilter(new DeadLetterHeadersFilter(queue, metrics));
             error.UseFilter(new GenerateFaultFilter());
             error.UseFilter(new ErrorTransportFilter());
         });

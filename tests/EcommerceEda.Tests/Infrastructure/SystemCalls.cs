@@ -34,6 +34,13 @@ public static class SystemCalls
         return stock!["reserved"]!.GetValue<int>();
     }
 
+    /// <summary>Adds the operator key the services of a test system accept on <c>/ops</c>.</summary>
+    public static HttpClient AsOperator(this HttpClient client)
+    {
+        client.DefaultRequestHeaders.Add("X-Ops-Key", TestSystem.OpsKey);
+        return client;
+    }
+
     /// <summary>Support's timeline of the order, or null while it has none.</summary>
     public static async Task<JsonObject?> TimelineAsync(this TestSystem system, Guid orderId)
     {

@@ -19,6 +19,10 @@ public static class TestMessages
             quantity,
             new ShippingAddress("1 George St", "Sydney", "2000", "AU"));
 
+    /// <summary>Collects how many events the stream readers of one service host applied.</summary>
+    public static MetricCollector<long> StreamEventsRead(IServiceProvider services) =>
+        new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, "messaging.stream.read");
+
     /// <summary>Collects the inbox's duplicate counter of one service host.</summary>
     public static MetricCollector<long> DuplicatesDropped(IServiceProvider services) =>
         new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, "messaging.inbox.duplicates");

@@ -89,6 +89,7 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
         ["Messaging:Relay:CleanupInterval"] = "00:00:00.200",
         ["Messaging:Retry:MaxBackoff"] = "00:00:00.500",
         ["Messaging:Ops:Key"] = OpsKey,
+        ["Messaging:Monitoring:Interval"] = "00:00:00.200",
         ["Messaging:Management:Url"] = $"http://127.0.0.1:{infrastructure.RabbitMq.Ports.Management}",
     };
 }

@@ -1,9 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Text;
+using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Topology;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using RabbitMQ.Client;
 
 namespace EcommerceEda.Tests.Messaging;
@@ -37,12 +40,20 @@ public sealed class DeadLetterTests(TestSystem system) : IClassFixture<TestSyste
         var sku = await system.StockAsync(onHand: 10);
         // A negative quantity passes no check in Warehouse yet, and breaks the stock table's CHECK on every attempt.
         var poison = TestMessages.OrderPlaced(sku, quantity: -5);
+        using var failedAttempts = Collect("messaging.consumer.failed_attempts");
+        using var deadLettered = Collect("messaging.consumer.dead_lettered");
+        using var depth = Collect("messaging.dead_letter_queue.depth");
 
         await system.Orders.Services.GetRequiredService<IBus>().Publish(poison, TestContext.Current.CancellationToken);
         var healthyOrder = await system.PlaceAsync(Requests.Order(sku, quantity: 2), Requests.NewKey());
 
         await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 2);
         await Eventually.Until(() => system.DeadLetterCountAsync(Queue), count => count == 1);
+        Assert.Equal(5, failedAttempts.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal("failed", Assert.Single(deadLettered.GetMeasurementSnapshot()).Tags["reason"]);
+        await Eventually.Until(
+            () => Task.FromResult(Sample(depth)),
+            sampled => sampled == 1); // the monitor samples the dead-letter queue every 200 ms in these tests
         var deadLetter = await BrokerProbe.TakeAsync(system.BrokerUri, DeadLetters);
         var headers = Headers(deadLetter!);
         Assert.Equal("failed", headers[DeadLetterHeadersFilter.Reason]);
@@ -70,6 +81,15 @@ public sealed class DeadLetterTests(TestSystem system) : IClassFixture<TestSyste
         Assert.Contains("MaxEventAge", headers["MT-Fault-Message"], StringComparison.Ordinal);
         Assert.Equal(0, await system.ReservedAsync(sku));
         Assert.Equal(0, await system.ScalarAsync<int>("warehouse", "SELECT count(*) FROM reservations WHERE order_id = @OrderId", stale));
+    }
+
+    private MetricCollector<long> Collect(string instrument) =>
+        new(system.Warehouse.Services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, instrument);
+
+    private static long? Sample(MetricCollector<long> gauge)
+    {
+        gauge.RecordObservableInstruments();
+        return gauge.LastMeasurement?.Value;
     }
 
     private static Dictionary<string, string> Headers(BasicGetResult message) =>

@@ -13,7 +13,7 @@ namespace EcommerceEda.Tests.Messaging;
 /// </summary>
 public sealed class DeliveryLimitTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    private const string Queue = "support-order-placed";
+    private const string Queue = "support-priority-follow-up";
 
     [Fact]
     public async Task A_message_returned_to_its_queue_past_the_delivery_limit_is_dead_lettered_by_RabbitMQ()

@@ -35,7 +35,7 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
     [Fact]
     public async Task Lists_the_services_queues_with_their_dead_letter_queues_and_counts()
     {
-        var queues = await Operator(system.Warehouse.CreateClient()).GetFromJsonAsync<JsonArray>("/ops/queues", TestContext.Current.CancellationToken);
+        var queues = await system.Warehouse.CreateClient().AsOperator().GetFromJsonAsync<JsonArray>("/ops/queues", TestContext.Current.CancellationToken);
 
         var queue = Assert.Single(queues!);
         Assert.Equal(Queue, queue!["name"]!.GetValue<string>());
@@ -50,7 +50,7 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
     [Fact]
     public async Task A_dead_letter_redriven_after_its_cause_is_fixed_is_processed_once()
     {
-        using var warehouse = Operator(system.Warehouse.CreateClient());
+        using var warehouse = system.Warehouse.CreateClient().AsOperator();
         var sku = await system.StockAsync(onHand: 10);
         await WarehouseSqlAsync("ALTER TABLE reservations RENAME TO reservations_moved"); // a broken deployment
         Guid orderId;
@@ -86,7 +86,7 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
     [Fact]
     public async Task Redrive_moves_only_the_listed_messages()
     {
-        using var warehouse = Operator(system.Warehouse.CreateClient());
+        using var warehouse = system.Warehouse.CreateClient().AsOperator();
         var sku = await system.StockAsync(onHand: 10);
         await WarehouseSqlAsync("ALTER TABLE stock RENAME TO stock_moved");
         try
@@ -118,17 +118,12 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
     [Fact]
     public async Task Redriving_a_queue_of_another_service_is_404()
     {
-        var response = await Operator(system.Warehouse.CreateClient())
-            .PostAsync("/ops/dead-letters/support-order-placed/redrive", null, TestContext.Current.CancellationToken);
+        var response = await system.Warehouse.CreateClient().AsOperator()
+            .PostAsync("/ops/dead-letters/support-priority-follow-up/redrive", null, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    private static HttpClient Operator(HttpClient client)
-    {
-        client.DefaultRequestHeaders.Add("X-Ops-Key", TestSystem.OpsKey);
-        return client;
-    }
 
     private async Task WarehouseSqlAsync(string sql)
     {

@@ -42,7 +42,7 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         await Eventually.Until(() => system.TimelineAsync(orderId), timeline => timeline is not null);
         await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 2);
         using var warehouseDuplicates = TestMessages.DuplicatesDropped(system.Warehouse.Services);
-        using var supportDuplicates = TestMessages.DuplicatesDropped(system.Support.Services);
+        using var timelineReads = TestMessages.StreamEventsRead(system.Support.Services);
 
         // What a relay killed after the broker's confirm but before its commit leaves behind: a published row
         // still marked unsent. The next relay publishes it again, with the same message id.
@@ -54,11 +54,10 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         }
 
         await warehouseDuplicates.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout);
-        await supportDuplicates.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout);
+        await timelineReads.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout); // the copy, from the stream
         Assert.Equal(2, await system.ReservedAsync(sku));
         Assert.Single((await system.TimelineAsync(orderId))!["events"]!.AsArray());
         Assert.Equal(0, await system.DeadLetterCountAsync("warehouse-order-placed"));
-        Assert.Equal(0, await system.DeadLetterCountAsync("support-order-placed"));
     }
 
     [Fact]

@@ -28,6 +28,11 @@ public sealed class TimelineHandlers(NpgsqlDataSource db)
         FROM timeline_entries
         """;
 
+    // Only an order's first events name its customer: the others are found through the order.
+    private const string CustomersOrders = """
+         WHERE order_id IN (SELECT order_id FROM timeline_entries WHERE customer_id = @CustomerId)
+        """;
+
     // occurred_at orders events of one source; event_id (UUIDv7) breaks ties in the order they were created.
     private const string OrderBy = " ORDER BY occurred_at, event_id LIMIT 1000";
 
@@ -38,7 +43,7 @@ public sealed class TimelineHandlers(NpgsqlDataSource db)
     }
 
     public async ValueTask<CustomerTimeline> Handle(GetCustomerTimeline query, CancellationToken cancellationToken) =>
-        new(query.CustomerId, await ReadAsync(SelectSql + " WHERE customer_id = @CustomerId" + OrderBy, query, cancellationToken));
+        new(query.CustomerId, await ReadAsync(SelectSql + CustomersOrders + OrderBy, query, cancellationToken));
 
     private async Task<IReadOnlyList<TimelineEvent>> ReadAsync(string sql, object query, CancellationToken cancellationToken)
     {
