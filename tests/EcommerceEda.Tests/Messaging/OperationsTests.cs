@@ -54,6 +54,7 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
         var sku = await system.StockAsync(onHand: 10);
         await WarehouseSqlAsync("ALTER TABLE reservations RENAME TO reservations_moved"); // a broken deployment
         Guid orderId;
+        string messageId;
         try
         {
             orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 3), Requests.NewKey());
@@ -67,6 +68,7 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
             Assert.Equal("urn:message:orders:order-placed:v1", letter["messageType"]!.GetValue<string>());
             Assert.Contains("reservations", letter["exception"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.Equal(orderId, letter["payload"]!["orderId"]!.GetValue<Guid>());
+            messageId = letter["messageId"]!.GetValue<string>();
             Assert.Equal(1, await system.DeadLetterCountAsync(Queue)); // looking did not take it
         }
         finally
@@ -80,7 +82,8 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
         Assert.Equal(1, (await redrive.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["redriven"]!.GetValue<int>());
         await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 3);
         Assert.Equal(0, await system.DeadLetterCountAsync(Queue));
-        Assert.Equal(1, await system.ScalarAsync<int>("warehouse", "SELECT count(*) FROM inbox_messages WHERE consumer = @Queue", new { Queue }));
+        Assert.Equal(1, await system.ScalarAsync<int>(
+            "warehouse", "SELECT count(*) FROM inbox_messages WHERE consumer = @Queue AND message_id = @Id", new { Queue, Id = Guid.Parse(messageId) }));
     }
 
     [Fact]
