@@ -1,5 +1,7 @@
+using System.Globalization;
 using EcommerceEda.AppHost;
 using EcommerceEda.AppHost.Infrastructure;
+using Microsoft.Extensions.Configuration;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -11,10 +13,19 @@ var postgres = infrastructure.Postgres;
 // Operators call /ops with this key (X-Ops-Key), and so does the dashboard's "Redrive dead letters".
 var opsKey = builder.AddParameter("ops-key", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
 
+// The people of the workflow (warehouse staff, couriers) are simulated unless Simulators:Enabled is false.
+var simulators = builder.Configuration.GetSection("Simulators");
+var simulated = simulators.GetValue("Enabled", true).ToString();
+var simulatedDelay = simulators.GetValue("Delay", TimeSpan.FromSeconds(2)).ToString("c", CultureInfo.InvariantCulture);
+
 // Each service: a fixed port, a database of its own on the shared server, the broker.
 AddService<Projects.Orders>("orders", port: 5101);
-AddService<Projects.Warehouse>("warehouse", port: 5102);
-AddService<Projects.Delivery>("delivery", port: 5103);
+AddService<Projects.Warehouse>("warehouse", port: 5102)
+    .WithEnvironment("Warehouse__Simulator__Enabled", simulated)
+    .WithEnvironment("Warehouse__Simulator__Delay", simulatedDelay);
+AddService<Projects.Delivery>("delivery", port: 5103)
+    .WithEnvironment("Delivery__Simulator__Enabled", simulated)
+    .WithEnvironment("Delivery__Simulator__Delay", simulatedDelay);
 AddService<Projects.Support>("support", port: 5104);
 
 builder.Build().Run();

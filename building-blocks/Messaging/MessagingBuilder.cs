@@ -1,9 +1,12 @@
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Messaging.Patterns;
+using EcommerceEda.Messaging.Sagas;
 using EcommerceEda.Messaging.Streams;
 using EcommerceEda.Messaging.Subscriptions;
 using MassTransit;
+using MassTransit.Saga;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EcommerceEda.Messaging;
 
@@ -11,25 +14,35 @@ namespace EcommerceEda.Messaging;
 public sealed class MessagingBuilder
 {
     private readonly IBusRegistrationConfigurator _bus;
+    private readonly IServiceCollection _services;
     private readonly IEndpointNameFormatter _names;
     private readonly IConfiguration _configuration;
 
     internal MessagingBuilder(IBusRegistrationConfigurator bus, IEndpointNameFormatter names, IConfiguration configuration)
     {
         _bus = bus;
+        _services = bus;
         _names = names;
         _configuration = configuration;
     }
 
-    internal PublishedMessages Published { get; } = new();
+    internal OutgoingMessages Outgoing { get; } = new();
 
     internal SubscriptionRegistry Subscriptions { get; } = new();
 
-    /// <summary>The service publishes <typeparamref name="T"/> through its outbox.</summary>
+    /// <summary>The service publishes the event <typeparamref name="T"/> through its outbox.</summary>
     public MessagingBuilder Publishes<T>()
         where T : class
     {
-        Published.Add(typeof(T));
+        Outgoing.Add(typeof(T), command: false);
+        return this;
+    }
+
+    /// <summary>The service sends the command <typeparamref name="T"/> to its owner's queue through its outbox.</summary>
+    public MessagingBuilder Sends<T>()
+        where T : class
+    {
+        Outgoing.Add(typeof(T), command: true);
         return this;
     }
 
@@ -53,6 +66,26 @@ public sealed class MessagingBuilder
 
         Subscriptions.Add(subscription);
         _bus.AddConsumer<TConsumer>();
+        return this;
+    }
+
+    /// <summary>
+    /// The service orchestrates with the state machine <typeparamref name="TStateMachine"/> on the quorum queue
+    /// <paramref name="queue"/>. Its instances live in <paramref name="table"/> (<c>correlation_id, version,
+    /// current_state, data</c>), written in the inbox's transaction; it sends through the outbox
+    /// (<c>context.Transaction()</c>), never straight to the broker.
+    /// </summary>
+    public MessagingBuilder Saga<TStateMachine, TState>(string queue, string table)
+        where TStateMachine : class, SagaStateMachine<TState>
+        where TState : class, SagaStateMachineInstance, ISagaVersion
+    {
+        _services.AddSingleton(new SagaTable<TState>(table));
+        _bus.AddSagaStateMachine<TStateMachine, TState>()
+            .Endpoint(endpoint => endpoint.Name = queue)
+            .Repository(repository => repository.AddScoped<ISagaRepositoryContextFactory<TState>, PostgresSagaRepository<TState>>());
+        var subscription = new Subscription(typeof(TStateMachine), queue, DefaultRetry());
+        _configuration.GetSection($"Messaging:Subscriptions:{queue}:Retry").Bind(subscription.Retry);
+        Subscriptions.Add(subscription);
         return this;
     }
 

@@ -33,6 +33,7 @@ public static class MessagingExtensions
                 $"Connection string '{BrokerConnectionName}' is missing: run the service through the AppHost or set ConnectionStrings__{BrokerConnectionName}.");
 
         builder.Services.AddSingleton<TransactionalOutbox>();
+        builder.Services.AddSingleton(services => new EventSource(serviceName, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<EventStreamTopology>();
         builder.Services.AddSingleton<MessagingMetrics>();
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Relay");
@@ -45,7 +46,7 @@ public static class MessagingExtensions
             bus.SetEndpointNameFormatter(names);
             var messaging = new MessagingBuilder(bus, names, builder.Configuration);
             configure(messaging);
-            builder.Services.AddSingleton(messaging.Published);
+            builder.Services.AddSingleton(messaging.Outgoing);
             builder.Services.AddSingleton(messaging.Subscriptions);
             AddStreamReaders(builder.Services, messaging.StreamReaders);
             bus.AddConfigureEndpointsCallback((context, queue, endpoint) => QueueTopology.Configure(

@@ -1,14 +1,21 @@
+using EcommerceEda.Delivery.Contracts;
+using EcommerceEda.Delivery.Features.Shipments;
+using EcommerceEda.ServiceDefaults.Simulation;
+
 namespace EcommerceEda.Delivery;
 
 public static class Extensions
 {
-    /// <summary>
-    /// The Delivery service: its database (with the outbox and inbox) and its broker connection.
-    /// Shipments and their consumers arrive with the fulfillment saga.
-    /// </summary>
+    /// <summary>The Delivery service: its database and migrations, messaging, request handlers and the courier simulator.</summary>
     public static void AddDelivery(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase("delivery-db", typeof(Extensions).Assembly);
-        builder.AddMessaging("delivery", _ => { });
+        builder.AddMessaging("delivery", messaging => messaging
+            .Consumes<ShipOrderConsumer>()
+            .Publishes<OrderShipped>()
+            .Publishes<OrderDelivered>()
+            .Publishes<DeliveryFailed>());
+        builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+        builder.AddSimulator("Delivery:Simulator", DeliverySimulation.ReportDueShipmentsAsync);
     }
 }

@@ -7,4 +7,5 @@ builder.AddDelivery();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapMessagingOperations();
+app.MapDeliveryApi();
 app.Run();

@@ -1,14 +1,29 @@
+using EcommerceEda.Delivery.Contracts;
 using EcommerceEda.Orders.Contracts;
+using EcommerceEda.Orders.Fulfillment;
+using EcommerceEda.Warehouse.Contracts;
 
 namespace EcommerceEda.Orders;
 
 public static class Extensions
 {
-    /// <summary>The Orders service: its database and migrations, messaging, and request handlers.</summary>
+    /// <summary>The Orders service: its database and migrations, messaging with the fulfillment saga, and request handlers.</summary>
     public static void AddOrders(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase("orders-db", typeof(Extensions).Assembly);
-        builder.AddMessaging("orders", messaging => messaging.Publishes<OrderPlaced>());
+        builder.Services.AddOptions<FulfillmentOptions>().BindConfiguration("Orders:Fulfillment");
+        builder.AddMessaging("orders", messaging => messaging
+            .Saga<OrderStateMachine, OrderState>("orders-fulfillment", "order_sagas")
+            .Publishes<OrderPlaced>()
+            .Publishes<OrderCancelled>()
+            .Publishes<OrderCompleted>()
+            .Publishes<OrderRefunded>()
+            .Publishes<CancelOrder>()
+            .Publishes<PickDeadlinePassed>()
+            .Sends<ReserveStock>()
+            .Sends<PickOrder>()
+            .Sends<ReleaseStock>()
+            .Sends<ShipOrder>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
     }
 }

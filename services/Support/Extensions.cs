@@ -1,3 +1,4 @@
+using EcommerceEda.Support.Contracts;
 using EcommerceEda.Support.Features.FollowUps;
 using EcommerceEda.Support.Features.Timeline;
 
@@ -11,7 +12,9 @@ public static class Extensions
         builder.AddServiceDatabase("support-db", typeof(Extensions).Assembly);
         builder.AddMessaging("support", messaging => messaging
             .ReadsStream<TimelineProjection>(TimelineProjection.Reader)
-            .Consumes<PriorityFollowUpConsumer>(subscription => subscription.Pattern = PriorityFollowUpConsumer.Pattern));
+            .Consumes<PriorityFollowUpConsumer>(subscription => subscription.Pattern = PriorityFollowUpConsumer.Pattern)
+            .Publishes<ReturnRequested>()
+            .Publishes<ReturnReceived>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
     }
 }

@@ -1,7 +1,10 @@
+using EcommerceEda.Messaging.Idempotency;
 using EcommerceEda.Support.Features.FollowUps;
+using EcommerceEda.Support.Features.Returns;
 using EcommerceEda.Support.Features.Timeline;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace EcommerceEda.Support;
 
@@ -12,6 +15,9 @@ public static class SupportApi
         app.MapGet("/api/orders/{orderId:guid}/timeline", GetOrderTimeline).WithTags("Timeline").WithName(nameof(GetOrderTimeline));
         app.MapGet("/api/customers/{customerId}/timeline", GetCustomerTimeline).WithTags("Timeline").WithName(nameof(GetCustomerTimeline));
         app.MapGet("/api/follow-ups", GetFollowUps).WithTags("Follow-ups").WithName(nameof(GetFollowUps));
+        var returns = app.MapGroup("/api/returns").WithTags("Returns");
+        returns.MapPost("/", RequestReturn).WithName(nameof(RequestReturn));
+        returns.MapPost("/{returnId:guid}/receive", ReceiveReturn).WithName(nameof(ReceiveReturn));
         return app;
     }
 
@@ -20,6 +26,30 @@ public static class SupportApi
         await mediator.Send(new GetOrderTimeline(orderId), cancellationToken) is { } timeline
             ? TypedResults.Ok(timeline)
             : TypedResults.NotFound();
+
+    public static async Task<Results<Accepted<RequestedReturn>, ProblemHttpResult>> RequestReturn(
+        RequestReturnRequest request,
+        [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey,
+        IMediator mediator,
+        CancellationToken cancellationToken)
+    {
+        if (!IdempotencyKey.TryParse(idempotencyKey, out var key))
+        {
+            return IdempotencyKey.MissingOrMalformed();
+        }
+
+        var result = await mediator.Send(new RequestReturn(key, request), cancellationToken);
+        return result.Outcome switch
+        {
+            ReturnOutcome.Requested or ReturnOutcome.Replayed => TypedResults.Accepted($"/api/returns/{result.Return.ReturnId}", result.Return),
+            ReturnOutcome.KeyReused => key.ReusedWithAnotherRequest(),
+            ReturnOutcome.AlreadyReturned => TypedResults.Problem("The order already has a return.", statusCode: StatusCodes.Status409Conflict),
+            _ => TypedResults.Problem("Only a delivered order can be returned.", statusCode: StatusCodes.Status409Conflict),
+        };
+    }
+
+    public static async Task<Results<Accepted, NotFound>> ReceiveReturn(Guid returnId, IMediator mediator, CancellationToken cancellationToken) =>
+        await mediator.Send(new ReceiveReturn(returnId), cancellationToken) ? TypedResults.Accepted((string?)null) : TypedResults.NotFound();
 
     public static async Task<Results<Ok<IReadOnlyList<FollowUp>>, ProblemHttpResult>> GetFollowUps(
         IMediator mediator, CancellationToken cancellationToken, int limit = 100) =>

@@ -1,14 +1,29 @@
+using EcommerceEda.ServiceDefaults.Simulation;
+using EcommerceEda.Warehouse.Contracts;
+using EcommerceEda.Warehouse.Features.Picks;
+using EcommerceEda.Warehouse.Features.ReleaseStock;
 using EcommerceEda.Warehouse.Features.ReserveStock;
+using EcommerceEda.Warehouse.Features.Restock;
 
 namespace EcommerceEda.Warehouse;
 
 public static class Extensions
 {
-    /// <summary>The Warehouse service: its database and migrations, messaging, and request handlers.</summary>
+    /// <summary>The Warehouse service: its database and migrations, messaging, request handlers and the pick simulator.</summary>
     public static void AddWarehouse(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase("warehouse-db", typeof(Extensions).Assembly);
-        builder.AddMessaging("warehouse", messaging => messaging.Consumes<OrderPlacedConsumer>());
+        builder.AddMessaging("warehouse", messaging => messaging
+            .Consumes<ReserveStockConsumer>()
+            .Consumes<PickOrderConsumer>()
+            .Consumes<ReleaseStockConsumer>()
+            .Consumes<ReturnReceivedConsumer>()
+            .Publishes<StockReserved>()
+            .Publishes<StockReservationFailed>()
+            .Publishes<OrderPicked>()
+            .Publishes<StockReleased>()
+            .Publishes<StockRestocked>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+        builder.AddSimulator("Warehouse:Simulator", PickSimulation.CompleteDuePicksAsync);
     }
 }

@@ -1,4 +1,5 @@
 using EcommerceEda.Warehouse.Features.GetStock;
+using EcommerceEda.Warehouse.Features.Picks;
 using EcommerceEda.Warehouse.Features.SetStock;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,6 +13,10 @@ public static class WarehouseApi
         var stock = app.MapGroup("/api/stock").WithTags("Stock");
         stock.MapPut("/{sku}", SetStock).WithName(nameof(SetStock));
         stock.MapGet("/{sku}", GetStock).WithName(nameof(GetStock));
+
+        var picks = app.MapGroup("/api/picks").WithTags("Picks");
+        picks.MapGet("/", GetPicks).WithName(nameof(GetPicks));
+        picks.MapPost("/{taskToken:guid}/complete", CompletePick).WithName(nameof(CompletePick));
         return app;
     }
 
@@ -25,6 +30,29 @@ public static class WarehouseApi
                 statusCode: StatusCodes.Status409Conflict)
             : TypedResults.Ok(result.Stock);
     }
+
+    public static async Task<Results<Ok<IReadOnlyList<PickTask>>, ProblemHttpResult>> GetPicks(
+        IMediator mediator, CancellationToken cancellationToken, string status = "Pending", int limit = 100)
+    {
+        if (!GetPicksHandler.Statuses.Contains(status) || limit is < 1 or > 1000)
+        {
+            return TypedResults.Problem(
+                $"status is one of {string.Join(", ", GetPicksHandler.Statuses)}; limit is from 1 to 1000.",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        return TypedResults.Ok(await mediator.Send(new GetPicks(status, limit), cancellationToken));
+    }
+
+    public static async Task<Results<Accepted, NotFound, ProblemHttpResult>> CompletePick(
+        Guid taskToken, IMediator mediator, CancellationToken cancellationToken) =>
+        await mediator.Send(new CompletePick(taskToken), cancellationToken) switch
+        {
+            CompletePickResult.Completed => TypedResults.Accepted((string?)null),
+            CompletePickResult.Cancelled => TypedResults.Problem(
+                "The pick was cancelled: its order was cancelled.", statusCode: StatusCodes.Status409Conflict),
+            _ => TypedResults.NotFound(),
+        };
 
     public static async Task<Results<Ok<StockView>, NotFound>> GetStock(
         string sku, IMediator mediator, CancellationToken cancellationToken) =>

@@ -21,7 +21,7 @@ namespace EcommerceEda.Messaging.Outbox;
 internal sealed partial class OutboxRelay(
     NpgsqlDataSource db,
     IBus bus,
-    PublishedMessages published,
+    OutgoingMessages outgoing,
     Streams.EventStreamTopology eventStream,
     MessagingMetrics metrics,
     IOptions<OutboxRelayOptions> options,
@@ -29,7 +29,7 @@ internal sealed partial class OutboxRelay(
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private const string ClaimSql = """
-        SELECT id AS Id, message_type AS MessageType, body::text AS Body, trace_parent AS TraceParent,
+        SELECT id AS Id, message_type AS MessageType, destination AS Destination, body::text AS Body, trace_parent AS TraceParent,
                created_at AS CreatedAt, attempts AS Attempts
         FROM outbox_messages
         WHERE sent_at IS NULL AND not_before <= now()
@@ -149,12 +149,29 @@ internal sealed partial class OutboxRelay(
     {
         try
         {
-            var type = published.TypeOf(row.MessageType);
+            var type = outgoing.TypeOf(row.MessageType);
             var message = JsonSerializer.Deserialize(row.Body, type, MessageJson.Options)!;
             ActivityContext.TryParse(row.TraceParent, null, out var writer);
             using var activity = MessagingMetrics.ActivitySource.StartActivity(
                 $"outbox relay {type.Name}", ActivityKind.Internal, writer);
-            await bus.Publish(message, type, context => context.MessageId = row.Id, cancellationToken);
+            if (row.Destination is null)
+            {
+                await bus.Publish(message, type, context => context.MessageId = row.Id, cancellationToken);
+            }
+            else
+            {
+                // Mandatory: until the owner's queue is bound, the broker returns the command and the row is retried.
+                var endpoint = await bus.GetSendEndpoint(new Uri(row.Destination));
+                await endpoint.Send(message, type, Pipe.Execute<SendContext>(context =>
+                {
+                    context.MessageId = row.Id;
+                    if (context.TryGetPayload(out RabbitMqSendContext? rabbitMq))
+                    {
+                        rabbitMq.Mandatory = true;
+                    }
+                }), cancellationToken);
+            }
+
             return null;
         }
         catch (Exception exception)
@@ -180,7 +197,8 @@ internal sealed partial class OutboxRelay(
         return capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
     }
 
-    private sealed record OutboxRow(Guid Id, string MessageType, string Body, string? TraceParent, DateTime CreatedAt, int Attempts);
+    private sealed record OutboxRow(
+        Guid Id, string MessageType, string? Destination, string Body, string? TraceParent, DateTime CreatedAt, int Attempts);
 
     [LoggerMessage(LogLevel.Warning, "{Failed} of {Claimed} outbox messages were not published; each is retried after its own backoff")]
     private partial void LogSomeFailed(Exception first, int failed, int claimed);

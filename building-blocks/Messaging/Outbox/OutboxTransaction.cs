@@ -17,13 +17,13 @@ public sealed class OutboxTransaction : IAsyncDisposable
         VALUES (@Id, @MessageType, @Destination, @Body::jsonb, @TraceParent, COALESCE(@NotBefore, now()))
         """;
 
-    private readonly PublishedMessages _published;
+    private readonly OutgoingMessages _outgoing;
 
-    internal OutboxTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, PublishedMessages published)
+    internal OutboxTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, OutgoingMessages outgoing)
     {
         Connection = connection;
         Transaction = transaction;
-        _published = published;
+        _outgoing = outgoing;
     }
 
     /// <summary>The open connection; pass it with <see cref="Transaction"/> to every Dapper call.</summary>
@@ -33,29 +33,42 @@ public sealed class OutboxTransaction : IAsyncDisposable
     public NpgsqlTransaction Transaction { get; }
 
     /// <summary>
-    /// Adds <paramref name="message"/> to the outbox; the relay publishes it after the commit.
+    /// Adds the event <paramref name="message"/> to the outbox; the relay publishes it after the commit.
     /// An event's id is its <see cref="EventMetadata.EventId"/>, so subscribers see the id the source chose.
     /// </summary>
     public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
         where T : class =>
-        EnqueueAsync(message, notBefore: null, cancellationToken);
+        EnqueueAsync(message, command: false, notBefore: null, cancellationToken);
+
+    /// <summary>Adds the command <paramref name="message"/> to the outbox; the relay sends it to its owner's queue after the commit.</summary>
+    public Task SendAsync<T>(T message, CancellationToken cancellationToken)
+        where T : class =>
+        EnqueueAsync(message, command: true, notBefore: null, cancellationToken);
 
     /// <summary>
-    /// Adds <paramref name="message"/> to the outbox to be published at <paramref name="notBefore"/>, not earlier:
-    /// a durable timer that survives restarts of the service, the broker and the database, with no broker plugin.
+    /// Adds <paramref name="message"/> (event or command, as declared) to the outbox to go out at <paramref name="notBefore"/>,
+    /// not earlier: a durable timer that survives restarts of the service, the broker and the database, with no broker plugin.
     /// </summary>
     public Task ScheduleAsync<T>(T message, DateTimeOffset notBefore, CancellationToken cancellationToken)
         where T : class =>
-        EnqueueAsync(message, notBefore, cancellationToken);
+        EnqueueAsync(message, command: null, notBefore, cancellationToken);
 
-    private async Task EnqueueAsync<T>(T message, DateTimeOffset? notBefore, CancellationToken cancellationToken)
+    private async Task EnqueueAsync<T>(T message, bool? command, DateTimeOffset? notBefore, CancellationToken cancellationToken)
         where T : class
     {
+        var outgoing = _outgoing.Of(message.GetType());
+        if (command is { } isCommand && isCommand != outgoing.Destination is not null)
+        {
+            throw new InvalidOperationException(isCommand
+                ? $"{outgoing.Type.Name} is declared as published: publish it, or declare it with Sends<{outgoing.Type.Name}>()."
+                : $"{outgoing.Type.Name} is declared as sent: send it, or declare it with Publishes<{outgoing.Type.Name}>().");
+        }
+
         var row = new
         {
             Id = message is IEvent @event ? @event.Metadata.EventId : Guid.CreateVersion7(),
-            MessageType = _published.UrnOf(message.GetType()),
-            Destination = (string?)null,
+            MessageType = outgoing.Urn,
+            Destination = outgoing.Destination?.OriginalString,
             Body = JsonSerializer.Serialize(message, MessageJson.Options),
             TraceParent = Activity.Current?.Id,
             NotBefore = notBefore?.ToUniversalTime(),

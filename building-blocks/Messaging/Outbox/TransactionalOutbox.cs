@@ -7,7 +7,7 @@ namespace EcommerceEda.Messaging.Outbox;
 /// the relay after the commit: nothing is published for a change that rolled back, nothing is lost
 /// for one that committed, whether the broker is up or not.
 /// </summary>
-public sealed class TransactionalOutbox(NpgsqlDataSource dataSource, PublishedMessages published)
+public sealed class TransactionalOutbox(NpgsqlDataSource dataSource, OutgoingMessages outgoing)
 {
     /// <summary>Opens a connection and begins a transaction on the service's database.</summary>
     public async Task<OutboxTransaction> BeginTransactionAsync(CancellationToken cancellationToken)
@@ -16,7 +16,7 @@ public sealed class TransactionalOutbox(NpgsqlDataSource dataSource, PublishedMe
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            return new OutboxTransaction(connection, transaction, published);
+            return new OutboxTransaction(connection, transaction, outgoing);
         }
         catch
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Dapper;
+using EcommerceEda.Delivery.Features.Shipments;
 using EcommerceEda.Orders.Features.PlaceOrder;
 using EcommerceEda.Support.Features.Timeline;
 using EcommerceEda.Warehouse.Features.SetStock;
@@ -11,7 +12,7 @@ namespace EcommerceEda.Tests.Infrastructure;
 /// Orders, Warehouse and Support running against the shared broker and database server, in a virtual host
 /// and databases of their own, so test classes running in parallel never see each other's messages.
 /// </summary>
-public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
+public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
 {
     /// <summary>The operator key the services of a test system accept on <c>/ops</c>.</summary>
     public const string OpsKey = "test-operator-key";
@@ -22,6 +23,8 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
 
     public ServiceHost<SetStockHandler> Warehouse { get; private set; } = null!;
 
+    public ServiceHost<ShipOrderConsumer> Delivery { get; private set; } = null!;
+
     public ServiceHost<TimelineHandlers> Support { get; private set; } = null!;
 
     public TestInfrastructure Infrastructure => infrastructure;
@@ -31,10 +34,12 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
         await infrastructure.CreateVirtualHostAsync(_name);
         Orders = NewHost<PlaceOrderHandler>("orders");
         Warehouse = NewHost<SetStockHandler>("warehouse");
+        Delivery = NewHost<ShipOrderConsumer>("delivery");
         Support = NewHost<TimelineHandlers>("support");
         await Task.WhenAll(
             WaitUntilHealthyAsync(Orders.CreateClient()),
             WaitUntilHealthyAsync(Warehouse.CreateClient()),
+            WaitUntilHealthyAsync(Delivery.CreateClient()),
             WaitUntilHealthyAsync(Support.CreateClient()));
     }
 
@@ -42,8 +47,13 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
     {
         await Orders.DisposeAsync();
         await Warehouse.DisposeAsync();
+        await Delivery.DisposeAsync();
         await Support.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
+
+    /// <summary>Settings a fixture changes for its tests (a shorter pick SLA, say); applied to every service.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> SettingOverrides => new Dictionary<string, string?>();
 
     /// <summary>
     /// Another instance of <paramref name="service"/> on the same database and virtual host, as a second
@@ -79,17 +89,26 @@ public sealed class TestSystem(TestInfrastructure infrastructure) : IAsyncLifeti
             status => status == System.Net.HttpStatusCode.OK,
             TimeSpan.FromSeconds(60));
 
-    private Dictionary<string, string?> Settings(string service) => new()
+    private Dictionary<string, string?> Settings(string service)
     {
-        [$"ConnectionStrings:{service}-db"] = Database(service),
-        ["ConnectionStrings:rabbitmq"] = infrastructure.BrokerUri(_name),
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Messaging:Relay:MaxRetryDelay"] = "00:00:01",
-        ["Messaging:Relay:PollInterval"] = "00:00:01",
-        ["Messaging:Relay:CleanupInterval"] = "00:00:00.200",
-        ["Messaging:Retry:MaxBackoff"] = "00:00:00.500",
-        ["Messaging:Ops:Key"] = OpsKey,
-        ["Messaging:Monitoring:Interval"] = "00:00:00.200",
-        ["Messaging:Management:Url"] = $"http://127.0.0.1:{infrastructure.RabbitMq.Ports.Management}",
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{service}-db"] = Database(service),
+            ["ConnectionStrings:rabbitmq"] = infrastructure.BrokerUri(_name),
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Messaging:Relay:MaxRetryDelay"] = "00:00:01",
+            ["Messaging:Relay:PollInterval"] = "00:00:01",
+            ["Messaging:Relay:CleanupInterval"] = "00:00:00.200",
+            ["Messaging:Retry:MaxBackoff"] = "00:00:00.500",
+            ["Messaging:Ops:Key"] = OpsKey,
+            ["Messaging:Monitoring:Interval"] = "00:00:00.200",
+            ["Messaging:Management:Url"] = $"http://127.0.0.1:{infrastructure.RabbitMq.Ports.Management}",
+        };
+        foreach (var (key, value) in SettingOverrides)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
 }

@@ -22,7 +22,7 @@ public sealed class BrokerOutageTests(TestSystem system) : IClassFixture<TestSys
             orderIds = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ =>
                 system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey())));
 
-            Assert.Equal(5, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
+            Assert.Equal(5, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND sent_at IS NULL"));
         }
         finally
         {
@@ -37,7 +37,7 @@ public sealed class BrokerOutageTests(TestSystem system) : IClassFixture<TestSys
         }
 
         await Eventually.Until(
-            () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"),
+            () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND sent_at IS NULL"),
             unsent => unsent == 0);
     }
 }

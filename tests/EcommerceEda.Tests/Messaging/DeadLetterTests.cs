@@ -14,8 +14,8 @@ namespace EcommerceEda.Tests.Messaging;
 /// <summary>Quorum queues with quorum dead-letter queues, and the retry policy that leads there.</summary>
 public sealed class DeadLetterTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    private const string Queue = "warehouse-order-placed";
-    private const string DeadLetters = "warehouse-order-placed_error";
+    private const string Queue = "warehouse-reserve-stock";
+    private const string DeadLetters = "warehouse-reserve-stock_error";
 
     [Fact]
     public async Task Each_queue_is_a_quorum_queue_that_dead_letters_at_least_once_into_its_own_quorum_error_queue()
@@ -38,7 +38,8 @@ public sealed class DeadLetterTests(TestSystem system) : IClassFixture<TestSyste
     public async Task A_poison_message_is_dead_lettered_once_after_its_attempts_with_the_reason_and_others_keep_flowing()
     {
         var sku = await system.StockAsync(onHand: 10);
-        // A negative quantity passes no check in Warehouse yet, and breaks the stock table's CHECK on every attempt.
+        // A negative quantity passes no check yet: the saga asks Warehouse to reserve it, which breaks the stock
+        // table's CHECK on every attempt.
         var poison = TestMessages.OrderPlaced(sku, quantity: -5);
         using var failedAttempts = Collect("messaging.consumer.failed_attempts");
         using var deadLettered = Collect("messaging.consumer.dead_lettered");
@@ -66,7 +67,7 @@ public sealed class DeadLetterTests(TestSystem system) : IClassFixture<TestSyste
     }
 
     [Fact]
-    public async Task An_event_older_than_its_max_age_is_dead_lettered_as_expired_without_being_processed()
+    public async Task An_event_older_than_its_max_age_is_dead_lettered_as_expired_without_being_processed_by_the_saga()
     {
         var sku = await system.StockAsync(onHand: 10);
         var stale = TestMessages.OrderPlaced(sku, quantity: 1);
@@ -74,8 +75,8 @@ public sealed class DeadLetterTests(TestSystem system) : IClassFixture<TestSyste
 
         await system.Orders.Services.GetRequiredService<IBus>().Publish(stale, TestContext.Current.CancellationToken);
 
-        await Eventually.Until(() => system.DeadLetterCountAsync(Queue), count => count == 1);
-        var headers = Headers((await BrokerProbe.TakeAsync(system.BrokerUri, DeadLetters))!);
+        await Eventually.Until(() => system.DeadLetterCountAsync("orders-fulfillment"), count => count == 1);
+        var headers = Headers((await BrokerProbe.TakeAsync(system.BrokerUri, "orders-fulfillment_error"))!);
         Assert.Equal("expired", headers[DeadLetterHeadersFilter.Reason]);
         Assert.Equal("1", headers[DeadLetterHeadersFilter.Attempts]);
         Assert.Contains("MaxEventAge", headers["MT-Fault-Message"], StringComparison.Ordinal);
@@ -89,7 +90,7 @@ public sealed class DeadLetterTests(TestSystem system) : IClassFixture<TestSyste
     private static long? Sample(MetricCollector<long> gauge)
     {
         gauge.RecordObservableInstruments();
-        return gauge.LastMeasurement?.Value;
+        return gauge.GetMeasurementSnapshot().LastOrDefault(m => (string?)m.Tags["queue"] == DeadLetters)?.Value;
     }
 
     private static Dictionary<string, string> Headers(BasicGetResult message) =>

@@ -18,6 +18,10 @@ public sealed class EventStreamReplayTests(TestSystem system) : IClassFixture<Te
         }
 
         await Eventually.Until(() => EventStreamResumeTests.TimelineCountAsync(system.Support, "stream-replay"), count => count == 3);
+        // Quiet: the saga reserved each order, and Warehouse's StockReserved reached the timeline too.
+        await Eventually.Until(
+            async () => (await EventStreamResumeTests.TimelineAsync(system.Support, "stream-replay")).Count(e => e!["type"]!.GetValue<string>() == "StockReserved"),
+            reserved => reserved == 3);
         var before = await EventStreamResumeTests.TimelineAsync(system.Support, "stream-replay");
         var offset = await EventStreamResumeTests.LastOffsetAsync(system.Support);
 

@@ -11,13 +11,13 @@ namespace EcommerceEda.Tests.Messaging;
 /// <summary>/ops: queues, dead letters and redrive, for operators only.</summary>
 public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    private const string Queue = "warehouse-order-placed";
+    private const string Queue = "warehouse-reserve-stock";
 
     [Theory]
     [InlineData("GET", "/ops/queues", null)]
     [InlineData("GET", "/ops/dead-letters", "")]
     [InlineData("POST", "/ops/dead-letters/redrive", "wrong-key")]
-    [InlineData("POST", "/ops/dead-letters/warehouse-order-placed/redrive", "wrong-key")]
+    [InlineData("POST", "/ops/dead-letters/warehouse-reserve-stock/redrive", "wrong-key")]
     public async Task Operations_without_the_operator_key_are_401(string method, string path, string? key)
     {
         using var warehouse = system.Warehouse.CreateClient();
@@ -37,8 +37,10 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
     {
         var queues = await system.Warehouse.CreateClient().AsOperator().GetFromJsonAsync<JsonArray>("/ops/queues", TestContext.Current.CancellationToken);
 
-        var queue = Assert.Single(queues!);
-        Assert.Equal(Queue, queue!["name"]!.GetValue<string>());
+        Assert.Equal(
+            ["warehouse-pick-order", "warehouse-release-stock", "warehouse-reserve-stock", "warehouse-return-received"],
+            queues!.Select(q => q!["name"]!.GetValue<string>()));
+        var queue = queues!.Single(q => q!["name"]!.GetValue<string>() == Queue)!;
         Assert.Equal("quorum", queue["type"]!.GetValue<string>());
         Assert.Equal($"{Queue}_error", queue["deadLetterQueue"]!.GetValue<string>());
         Assert.Equal(5, queue["deliveryLimit"]!.GetValue<int>());
@@ -65,7 +67,7 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
             Assert.Equal(Queue, letter!["queue"]!.GetValue<string>());
             Assert.Equal("failed", letter["reason"]!.GetValue<string>());
             Assert.Equal(5, letter["attempts"]!.GetValue<int>());
-            Assert.Equal("urn:message:orders:order-placed:v1", letter["messageType"]!.GetValue<string>());
+            Assert.Equal("urn:message:warehouse:reserve-stock:v1", letter["messageType"]!.GetValue<string>());
             Assert.Contains("reservations", letter["exception"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.Equal(orderId, letter["payload"]!["orderId"]!.GetValue<Guid>());
             messageId = letter["messageId"]!.GetValue<string>();
@@ -76,7 +78,7 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
             await WarehouseSqlAsync("ALTER TABLE reservations_moved RENAME TO reservations"); // the fix
         }
 
-        var redrive = await warehouse.PostAsync("/ops/dead-letters/warehouse-order-placed/redrive", null, TestContext.Current.CancellationToken);
+        var redrive = await warehouse.PostAsync("/ops/dead-letters/warehouse-reserve-stock/redrive", null, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, redrive.StatusCode);
         Assert.Equal(1, (await redrive.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["redriven"]!.GetValue<int>());
@@ -106,7 +108,7 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
         var letters = await warehouse.GetFromJsonAsync<JsonArray>("/ops/dead-letters", TestContext.Current.CancellationToken);
         var chosen = letters!.Single(l => l!["payload"]!["lines"]![0]!["quantity"]!.GetValue<int>() == 2)!;
         var redrive = await warehouse.PostAsJsonAsync(
-            "/ops/dead-letters/warehouse-order-placed/redrive",
+            "/ops/dead-letters/warehouse-reserve-stock/redrive",
             new { messageIds = new[] { chosen["messageId"]!.GetValue<string>() } },
             TestContext.Current.CancellationToken);
 

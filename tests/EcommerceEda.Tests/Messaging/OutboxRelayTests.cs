@@ -26,7 +26,7 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
 
         await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 40);
         await Eventually.Until(
-            () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"),
+            () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND sent_at IS NULL"),
             unsent => unsent == 0);
         var published = await probe.TakeMessageIdsAsync();
         Assert.Equal(40, published.Count);
@@ -41,7 +41,7 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 2), Requests.NewKey());
         await Eventually.Until(() => system.TimelineAsync(orderId), timeline => timeline is not null);
         await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 2);
-        using var warehouseDuplicates = TestMessages.DuplicatesDropped(system.Warehouse.Services);
+        using var sagaDuplicates = TestMessages.DuplicatesDropped(system.Orders.Services);
         using var timelineReads = TestMessages.StreamEventsRead(system.Support.Services);
 
         // What a relay killed after the broker's confirm but before its commit leaves behind: a published row
@@ -49,15 +49,15 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         await using (var orders = new NpgsqlConnection(system.Database("orders")))
         {
             await orders.ExecuteAsync(
-                "UPDATE outbox_messages SET sent_at = NULL WHERE body->>'orderId' = @Id; NOTIFY outbox_messages;",
+                "UPDATE outbox_messages SET sent_at = NULL WHERE message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id; NOTIFY outbox_messages;",
                 new { Id = orderId.ToString() });
         }
 
-        await warehouseDuplicates.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout);
+        await sagaDuplicates.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout);
         await timelineReads.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout); // the copy, from the stream
         Assert.Equal(2, await system.ReservedAsync(sku));
-        Assert.Single((await system.TimelineAsync(orderId))!["events"]!.AsArray());
-        Assert.Equal(0, await system.DeadLetterCountAsync("warehouse-order-placed"));
+        Assert.Single((await system.TimelineAsync(orderId))!["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "OrderPlaced");
+        Assert.Equal(0, await system.DeadLetterCountAsync("orders-fulfillment"));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using EcommerceEda.Orders.Idempotency;
+using EcommerceEda.Messaging.Idempotency;
 
 namespace EcommerceEda.Tests.Orders;
 

@@ -22,8 +22,9 @@ CREATE TABLE order_history (
     PRIMARY KEY (order_id, seq)
 );
 
--- Idempotency-Key of each creating POST: the request it was first used with and the answer given.
-CREATE TABLE idempotency_keys (
+-- Idempotency-Key of each creating POST (the messaging migrations create it too, now that every
+-- service may take creating POSTs: whichever runs first creates it).
+CREATE TABLE IF NOT EXISTS idempotency_keys (
     operation    text        NOT NULL,
     key          text        NOT NULL,
     request_hash bytea       NOT NULL,

@@ -27,7 +27,7 @@ public sealed class GetOrderHandler(NpgsqlDataSource db) : IQueryHandler<GetOrde
                total AS Total, lines::text AS Lines
         FROM orders WHERE order_id = @OrderId;
         SELECT status AS Status, at AS At, reason AS Reason
-        FROM order_history WHERE order_id = @OrderId ORDER BY seq;
+        FROM order_history WHERE order_id = @OrderId ORDER BY at, seq; -- news can arrive out of order
         """;
 
     public async ValueTask<OrderDetails?> Handle(GetOrder query, CancellationToken cancellationToken)

@@ -1,8 +1,8 @@
 using Dapper;
 using EcommerceEda.Messaging;
+using EcommerceEda.Messaging.Idempotency;
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Orders.Contracts;
-using EcommerceEda.Orders.Idempotency;
 using EcommerceEda.ServiceDefaults.Requests;
 using Mediator;
 

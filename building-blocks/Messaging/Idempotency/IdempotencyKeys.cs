@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using Dapper;
 using EcommerceEda.Messaging.Outbox;
 
-namespace EcommerceEda.Orders.Idempotency;
+namespace EcommerceEda.Messaging.Idempotency;
 
 /// <summary>What became of an <see cref="IdempotencyKey"/> claimed for a request.</summary>
 public enum IdempotencyClaim
@@ -22,9 +22,10 @@ public enum IdempotencyClaim
 /// <summary>
 /// Stores each creating request's key with a hash of the request and the answer, in the transaction
 /// that does the work. The insert is the check (<c>ON CONFLICT DO NOTHING</c>): a concurrent request with
-/// the same key waits on the primary key until the first commits, then sees its answer.
+/// the same key waits on the primary key until the first commits, then sees its answer. The table is part of
+/// every service's schema (the messaging migrations); keys are kept per operation.
 /// </summary>
-internal static class IdempotencyKeys
+public static class IdempotencyKeys
 {
     private const string ClaimSql = """
         INSERT INTO idempotency_keys (operation, key, request_hash, response)

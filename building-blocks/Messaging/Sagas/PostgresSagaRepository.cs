@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Dapper;
+using EcommerceEda.Messaging.Outbox;
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Saga;
+using Npgsql;
+
+namespace EcommerceEda.Messaging.Sagas;
+
+/// <summary>Where a saga's instances live: one row each, <c>(correlation_id, version, current_state, data)</c>.</summary>
+/// <param name="Table">The table, created by the service's migrations.</param>
+public sealed record SagaTable<TSaga>(string Table);
+
+/// <summary>
+/// Persists a MassTransit saga in the service's PostgreSQL database, inside the transaction the inbox opened
+/// for the message: the saga's new state, the inbox row and the messages the saga sends (through the outbox)
+/// commit together or not at all. An instance is locked while a message is applied (<c>FOR UPDATE</c>), and
+/// its version is checked on update as a safety net: a conflict throws <see cref="ConcurrencyException"/>,
+/// which the retry policy runs again in a fresh transaction. Instances correlate by id only.
+/// </summary>
+public sealed class PostgresSagaRepository<TSaga>(SagaTable<TSaga> table) : ISagaRepositoryContextFactory<TSaga>
+    where TSaga : class, SagaStateMachineInstance, ISagaVersion
+{
+    /// <inheritdoc />
+    public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
+        where T : class =>
+        context.TryGetPayload(out OutboxTransaction? tx)
+            ? next.Send(new PostgresSagaRepositoryContext<TSaga, T>(context, tx, table.Table))
+            : throw new InvalidOperationException("Sagas run inside the inbox's transaction: register them through AddMessaging.");
+
+    /// <inheritdoc />
+    public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
+        where T : class =>
+        throw new NotSupportedException("Saga instances correlate by id: CorrelateById in the state machine.");
+
+    /// <inheritdoc />
+    public void Probe(ProbeContext context) => context.Add("persistence", $"postgresql:{table.Table}");
+}
+
+internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope<TMessage>, SagaRepositoryContext<TSaga, TMessage>
+    where TSaga : class, SagaStateMachineInstance, ISagaVersion
+    where TMessage : class
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly ConsumeContext<TMessage> _context;
+    private readonly OutboxTransaction _tx;
+    private readonly string _table;
+
+    public PostgresSagaRepositoryContext(ConsumeContext<TMessage> context, OutboxTransaction tx, string table)
+        : base(context)
+    {
+        _context = context;
+        _tx = tx;
+        _table = table;
+    }
+
+    public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
+        where T : class =>
+        Task.FromResult<SagaConsumeContext<TSaga, T>>(new DefaultSagaConsumeContext<TSaga, T>(consumeContext, instance));
+
+    // A new instance: it is written by Save once the state machine has run.
+    public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) => CreateSagaConsumeContext(_context, instance, SagaConsumeContextMode.Add);
+
+    public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
+    {
+        instance.Version = 1;
+        var inserted = await ExecuteAsync(
+            $"INSERT INTO {_table} (correlation_id, version, current_state, data) VALUES (@Id, 1, @State, @Data::jsonb) ON CONFLICT DO NOTHING",
+            Row(instance));
+        return inserted == 1 ? await CreateSagaConsumeContext(_context, instance, SagaConsumeContextMode.Insert) : null!;
+    }
+
+    public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
+    {
+        var row = await _tx.Connection.QuerySingleOrDefaultAsync<StoredInstance>(new CommandDefinition(
+            $"SELECT version AS Version, data::text AS Data FROM {_table} WHERE correlation_id = @Id FOR UPDATE",
+            new { Id = correlationId },
+            _tx.Transaction,
+            cancellationToken: CancellationToken));
+        if (row is null)
+        {
+            return null!;
+        }
+
+        var instance = JsonSerializer.Deserialize<TSaga>(row.Data, Json)!;
+        instance.Version = row.Version;
+        return await CreateSagaConsumeContext(_context, instance, SagaConsumeContextMode.Load);
+    }
+
+    public async Task Save(SagaConsumeContext<TSaga> context)
+    {
+        context.Saga.Version = 1;
+        try
+        {
+            await ExecuteAsync(
+                $"INSERT INTO {_table} (correlation_id, version, current_state, data) VALUES (@Id, 1, @State, @Data::jsonb)",
+                Row(context.Saga));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Two first messages raced to create it: the retry loads the winner's instance instead.
+            throw new ConcurrencyException("The saga instance was created concurrently.", typeof(TSaga), context.Saga.CorrelationId, e);
+        }
+    }
+
+    public async Task Update(SagaConsumeContext<TSaga> context)
+    {
+        var expected = context.Saga.Version;
+        context.Saga.Version = expected + 1;
+        var updated = await ExecuteAsync(
+            $"""
+            UPDATE {_table} SET version = @Version, current_state = @State, data = @Data::jsonb, updated_at = now()
+            WHERE correlation_id = @Id AND version = @Expected
+            """,
+            new { Id = context.Saga.CorrelationId, context.Saga.Version, State = State(context.Saga), Data = Data(context.Saga), Expected = expected });
+        if (updated == 0)
+        {
+            throw new ConcurrencyException("The saga instance changed since it was loaded.", typeof(TSaga), context.Saga.CorrelationId);
+        }
+    }
+
+    public async Task Delete(SagaConsumeContext<TSaga> context)
+    {
+        var deleted = await ExecuteAsync(
+            $"DELETE FROM {_table} WHERE correlation_id = @Id AND version = @Version",
+            new { Id = context.Saga.CorrelationId, context.Saga.Version });
+        if (deleted == 0)
+        {
+            throw new ConcurrencyException("The saga instance changed since it was loaded.", typeof(TSaga), context.Saga.CorrelationId);
+        }
+    }
+
+    // Nothing to undo by hand: the inbox rolls the whole transaction back.
+    public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
+
+    public Task Undo(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
+
+    private Task<int> ExecuteAsync(string sql, object parameters) =>
+        _tx.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, _tx.Transaction, cancellationToken: CancellationToken));
+
+    private static object Row(TSaga instance) => new { Id = instance.CorrelationId, State = State(instance), Data = Data(instance) };
+
+    private static string? State(TSaga instance) => (instance as IStatefulSaga)?.CurrentState;
+
+    private static string Data(TSaga instance) => JsonSerializer.Serialize(instance, Json);
+
+    private sealed record StoredInstance(int Version, string Data);
+}
+
+/// <summary>A saga whose current state is a string column worth querying (MassTransit's <c>InstanceState</c>).</summary>
+public interface IStatefulSaga
+{
+    /// <summary>The name of the state the instance is in.</summary>
+    string? CurrentState { get; }
+}

@@ -1,0 +1,69 @@
+using Dapper;
+using EcommerceEda.Messaging;
+using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Warehouse.Contracts;
+using EcommerceEda.Warehouse.Features.ReserveStock;
+using Mediator;
+
+namespace EcommerceEda.Warehouse.Features.Picks;
+
+/// <summary>Complete a pick task: the order's reserved units leave the shelves and <see cref="OrderPicked"/> answers the saga.</summary>
+public sealed record CompletePick(Guid TaskToken) : ICommand<CompletePickResult>;
+
+public enum CompletePickResult
+{
+    Completed,
+    NotFound,
+    Cancelled,
+}
+
+public sealed class CompletePickHandler(TransactionalOutbox outbox, EventSource events, TimeProvider clock)
+    : ICommandHandler<CompletePick, CompletePickResult>
+{
+    private const string CompleteSql = """
+        UPDATE pick_tasks SET status = 'Completed', completed_at = @At
+        WHERE task_token = @TaskToken AND status = 'Pending'
+        RETURNING order_id
+        """;
+
+    private const string StatusSql = "SELECT status FROM pick_tasks WHERE task_token = @TaskToken";
+
+    private const string ReservationSql = """
+        SELECT lines::text FROM reservations WHERE order_id = @OrderId AND status = 'Reserved' FOR UPDATE
+        """;
+
+    private const string PickedSql = "UPDATE reservations SET status = 'Picked', updated_at = @At WHERE order_id = @OrderId";
+
+    public async ValueTask<CompletePickResult> Handle(CompletePick command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
+        var orderId = await tx.Connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            CompleteSql, new { command.TaskToken, At = now }, tx.Transaction, cancellationToken: cancellationToken));
+        if (orderId is null)
+        {
+            // Completing it again is not an error: the first completion already answered.
+            return await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                StatusSql, command, tx.Transaction, cancellationToken: cancellationToken)) switch
+            {
+                null => CompletePickResult.NotFound,
+                "Cancelled" => CompletePickResult.Cancelled,
+                _ => CompletePickResult.Completed,
+            };
+        }
+
+        if (await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                ReservationSql, new { OrderId = orderId }, tx.Transaction, cancellationToken: cancellationToken)) is { } lines)
+        {
+            await StockMovements.ApplyAsync(
+                tx, StockMovements.Pick, WarehouseJson.Deserialize<List<RequestedStock>>(lines), now, cancellationToken);
+            await tx.Connection.ExecuteAsync(new CommandDefinition(
+                PickedSql, new { OrderId = orderId, At = now }, tx.Transaction, cancellationToken: cancellationToken));
+        }
+
+        await tx.PublishAsync(
+            new OrderPicked(events.Metadata($"warehouse/{orderId}/picked"), orderId.Value, command.TaskToken), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return CompletePickResult.Completed;
+    }
+}

@@ -1,0 +1,41 @@
+using Dapper;
+using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Warehouse.Features.ReserveStock;
+
+namespace EcommerceEda.Warehouse.Features;
+
+/// <summary>
+/// Every change to on-hand and reserved counts. Each locks the stock rows it touches in SKU order first, as
+/// reservations do, so two transactions moving stock of the same SKUs never deadlock; the table's CHECKs
+/// refuse anything that would oversell.
+/// </summary>
+internal static class StockMovements
+{
+    /// <summary>Reserved units leave the shelves.</summary>
+    public const string Pick = "on_hand = stock.on_hand - r.quantity, reserved = stock.reserved - r.quantity";
+
+    /// <summary>Reserved units become available again.</summary>
+    public const string Unreserve = "reserved = stock.reserved - r.quantity";
+
+    /// <summary>Units come back to the shelves (a failed delivery, a return).</summary>
+    public const string PutBack = "on_hand = stock.on_hand + r.quantity";
+
+    private const string LockSql = "SELECT sku FROM stock WHERE sku = ANY(@Skus) ORDER BY sku FOR UPDATE";
+
+    public static async Task ApplyAsync(
+        OutboxTransaction tx, string movement, IReadOnlyList<RequestedStock> lines, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var skus = lines.Select(l => l.Sku).ToArray();
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
+            LockSql, new { Skus = skus }, tx.Transaction, cancellationToken: cancellationToken));
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            UPDATE stock SET {movement}, updated_at = @At
+            FROM unnest(@Skus, @Quantities) AS r(sku, quantity)
+            WHERE stock.sku = r.sku
+            """,
+            new { Skus = skus, Quantities = lines.Select(l => l.Quantity).ToArray(), At = at },
+            tx.Transaction,
+            cancellationToken: cancellationToken));
+    }
+}
