@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eng/install-prerequisites.sh --unless-docker
-exec dotnet run --project AppHost "$@"
+exec dotnet run --project AppHost -- "$@"

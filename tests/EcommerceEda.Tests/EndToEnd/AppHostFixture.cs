@@ -38,6 +38,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"--Parameters:postgres-password={Guid.NewGuid():N}",
             $"--Parameters:rabbitmq-password={Guid.NewGuid():N}",
             $"--Parameters:ops-key={OpsKey}",
+            "--Simulators:Delay=00:00:00.500",
         ], TestContext.Current.CancellationToken);
         _app = await builder.BuildAsync(TestContext.Current.CancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

@@ -22,7 +22,7 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
     }
 
     [Fact]
-    public async Task An_order_placed_through_the_api_reaches_Warehouse_and_Supports_timeline()
+    public async Task An_order_placed_through_the_api_is_delivered_by_the_simulators_and_shows_in_Supports_timeline()
     {
         using var orders = app.CreateHttpClient("orders");
         using var warehouse = app.CreateHttpClient("warehouse");
@@ -34,16 +34,23 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
 
         Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
         var orderId = (await placed.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["orderId"]!.GetValue<Guid>();
-        await Eventually.Until(
-            async () => (await warehouse.GetFromJsonAsync<JsonObject>($"/api/stock/{sku}", TestContext.Current.CancellationToken))!["reserved"]!.GetValue<int>(),
-            reserved => reserved == 2);
+        var order = await Eventually.Until(
+            async () => (await orders.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}", TestContext.Current.CancellationToken))!,
+            o => o["status"]!.GetValue<string>() == "Delivered",
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(
+            ["Placed", "StockReserved", "Picked", "Shipped", "Delivered"],
+            order["history"]!.AsArray().Select(h => h!["status"]!.GetValue<string>()));
+        var times = order["history"]!.AsArray().Select(h => h!["at"]!.GetValue<DateTimeOffset>()).ToList();
+        Assert.Equal(times.Order(), times);
+        var stock = await warehouse.GetFromJsonAsync<JsonObject>($"/api/stock/{sku}", TestContext.Current.CancellationToken);
+        Assert.Equal(3, stock!["onHand"]!.GetValue<int>());
         var timeline = await Eventually.Until(
-            async () => await support.GetAsync($"/api/orders/{orderId}/timeline", TestContext.Current.CancellationToken),
-            response => response.StatusCode == HttpStatusCode.OK);
-        var events = (await timeline.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["events"]!.AsArray();
-        Assert.Equal("OrderPlaced", Assert.Single(events)!["type"]!.GetValue<string>());
-        var order = await orders.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}", TestContext.Current.CancellationToken);
-        Assert.Equal("Placed", order!["status"]!.GetValue<string>());
+            async () => await support.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}/timeline", TestContext.Current.CancellationToken),
+            t => t!["events"]!.AsArray().Any(e => e!["type"]!.GetValue<string>() == "OrderCompleted"));
+        Assert.Equal(
+            ["OrderPlaced", "StockReserved", "OrderPicked", "OrderShipped", "OrderDelivered", "OrderCompleted"],
+            timeline!["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()));
     }
 
     [Fact]

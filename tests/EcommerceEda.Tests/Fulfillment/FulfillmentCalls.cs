@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using EcommerceEda.Tests.Infrastructure;
+
+namespace EcommerceEda.Tests.Fulfillment;
+
+/// <summary>The calls of the fulfillment flow, each through its service's public API, playing the people by hand.</summary>
+public static class FulfillmentCalls
+{
+    public static async Task<JsonObject> OrderAsync(this TestSystem system, Guid orderId)
+    {
+        using var orders = system.Orders.CreateClient();
+        return (await orders.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}", TestContext.Current.CancellationToken))!;
+    }
+
+    /// <summary>Waits until the order is in <paramref name="status"/> and returns it.</summary>
+    public static Task<JsonObject> WaitForStatusAsync(this TestSystem system, Guid orderId, string status, TimeSpan? timeout = null) =>
+        Eventually.Until(() => system.OrderAsync(orderId), order => order["status"]!.GetValue<string>() == status, timeout);
+
+    public static IEnumerable<string> HistoryStatuses(this JsonObject order) =>
+        order["history"]!.AsArray().Select(h => h!["status"]!.GetValue<string>());
+
+    /// <summary>The token of the order's pending pick task, once Warehouse has it.</summary>
+    public static async Task<Guid> PendingPickAsync(this TestSystem system, Guid orderId)
+    {
+        using var warehouse = system.Warehouse.CreateClient();
+        var pick = await Eventually.Until(
+            async () => (await warehouse.GetFromJsonAsync<JsonArray>("/api/picks?status=Pending", TestContext.Current.CancellationToken))!
+                .FirstOrDefault(p => p!["orderId"]!.GetValue<Guid>() == orderId),
+            p => p is not null);
+        return pick!["taskToken"]!.GetValue<Guid>();
+    }
+
+    public static async Task<HttpStatusCode> CompletePickAsync(this TestSystem system, Guid taskToken)
+    {
+        using var warehouse = system.Warehouse.CreateClient();
+        return (await warehouse.PostAsync($"/api/picks/{taskToken}/complete", null, TestContext.Current.CancellationToken)).StatusCode;
+    }
+
+    /// <summary>The order's shipment, once Delivery has it.</summary>
+    public static async Task<JsonObject> ShipmentAsync(this TestSystem system, Guid orderId)
+    {
+        using var delivery = system.Delivery.CreateClient();
+        return await Eventually.Until(
+            async () =>
+            {
+                var response = await delivery.GetAsync($"/api/shipments/{orderId}", TestContext.Current.CancellationToken);
+                return response.StatusCode == HttpStatusCode.OK
+                    ? await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken)
+                    : null;
+            },
+            shipment => shipment is not null) ?? throw new InvalidOperationException("no shipment");
+    }
+
+    public static async Task<HttpStatusCode> ReportDeliveryAsync(this TestSystem system, Guid shipmentId, string? failure = null)
+    {
+        using var delivery = system.Delivery.CreateClient();
+        var response = failure is null
+            ? await delivery.PostAsync($"/api/shipments/{shipmentId}/delivered", null, TestContext.Current.CancellationToken)
+            : await delivery.PostAsJsonAsync($"/api/shipments/{shipmentId}/failed", new { reason = failure }, TestContext.Current.CancellationToken);
+        return response.StatusCode;
+    }
+
+    public static async Task<HttpStatusCode> CancelAsync(this TestSystem system, Guid orderId)
+    {
+        using var orders = system.Orders.CreateClient();
+        return (await orders.PostAsync($"/api/orders/{orderId}/cancel", null, TestContext.Current.CancellationToken)).StatusCode;
+    }
+
+    public static async Task<JsonObject> StockOfAsync(this TestSystem system, string sku)
+    {
+        using var warehouse = system.Warehouse.CreateClient();
+        return (await warehouse.GetFromJsonAsync<JsonObject>($"/api/stock/{sku}", TestContext.Current.CancellationToken))!;
+    }
+
+    /// <summary>Places an order and walks it to Delivered, picking and delivering by hand.</summary>
+    public static async Task<Guid> DeliveredOrderAsync(this TestSystem system, string sku, int quantity, string customerId = "customer-1")
+    {
+        var orderId = await system.PlaceAsync(Orders.Requests.Order(sku, quantity, customerId), Orders.Requests.NewKey());
+        Assert.Equal(HttpStatusCode.Accepted, await system.CompletePickAsync(await system.PendingPickAsync(orderId)));
+        var shipment = await system.ShipmentAsync(orderId);
+        Assert.Equal(HttpStatusCode.Accepted, await system.ReportDeliveryAsync(shipment["shipmentId"]!.GetValue<Guid>()));
+        await system.WaitForStatusAsync(orderId, "Delivered");
+        return orderId;
+    }
+}
