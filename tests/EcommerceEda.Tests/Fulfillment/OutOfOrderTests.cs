@@ -55,7 +55,7 @@ public sealed class OutOfOrderTests(TestSystem system) : IClassFixture<TestSyste
             "orders",
             "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:delivery:ship-order:v1' AND body->>'orderId' = @Id",
             new { Id = orderId.ToString() }));
-        Assert.Equal(["Placed", "StockReserved", "Picked"], (await system.OrderAsync(orderId)).HistoryStatuses());
+        Assert.Single((await system.OrderAsync(orderId)).HistoryStatuses(), status => status == "Picked");
         Assert.Equal(0, await system.DeadLetterCountAsync("orders-fulfillment"));
     }
 
