@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using EcommerceEda.AppHost.Infrastructure;
@@ -35,7 +34,7 @@ public sealed class TestInfrastructure : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var ports = FreePorts(5);
+        var ports = LocalPorts.Free(5);
         Postgres = LocalPostgres.Locate(_dataPath, ports[0]);
         RabbitMq = LocalRabbitMq.Locate(_dataPath, new RabbitMqPorts(ports[1], ports[2], ports[3], ports[4]));
         await Task.WhenAll(StartPostgresAsync(), StartRabbitMqAsync());
@@ -116,22 +115,4 @@ public sealed class TestInfrastructure : IAsyncLifetime
     }
 
     private static Task StopAsync(ServerProcess? process) => process?.StopAsync(process.StopSignal) ?? Task.CompletedTask;
-
-    /// <summary>
-    /// <paramref name="count"/> different ports nothing listens on right now: all are held open together while
-    /// they are chosen, because a port released and asked for again may well come back.
-    /// </summary>
-    public static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(listener => listener.Start());
-            return [.. listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(listener => listener.Dispose());
-        }
-    }
 }

@@ -1,0 +1,162 @@
+using System.Globalization;
+using EcommerceEda.LoadTests.Baselines;
+using EcommerceEda.LoadTests.Load;
+
+namespace EcommerceEda.LoadTests.Reports;
+
+/// <summary>A part of a report, rendered as markdown or HTML.</summary>
+public abstract record Block;
+
+/// <summary>A section heading.</summary>
+/// <param name="Text">Its text.</param>
+public sealed record Heading(string Text) : Block;
+
+/// <summary>A paragraph; <c>`code`</c> spans are kept.</summary>
+/// <param name="Text">Its text.</param>
+public sealed record Paragraph(string Text) : Block;
+
+/// <summary>A table.</summary>
+/// <param name="Headers">Column headings.</param>
+/// <param name="Rows">Its rows, as many cells each as there are headings.</param>
+public sealed record TableBlock(IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows) : Block;
+
+/// <summary>A line of a chart.</summary>
+/// <param name="Name">Its legend.</param>
+/// <param name="Points">Its points (x in seconds).</param>
+public sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points);
+
+/// <summary>A line chart over time (only the HTML page draws it).</summary>
+/// <param name="Title">Its title.</param>
+/// <param name="Unit">The unit of the y axis.</param>
+/// <param name="Lines">Its lines.</param>
+public sealed record ChartBlock(string Title, string Unit, IReadOnlyList<Series> Lines) : Block;
+
+/// <summary>A run's report as a sequence of blocks, for every format.</summary>
+public static class ReportDocument
+{
+    /// <summary>The blocks of <paramref name="run"/>.</summary>
+    public static IEnumerable<Block> Of(RunReport run)
+    {
+        yield return new Paragraph($"Run `{run.RunId}` on {run.Machine}. Reproduce with `{run.Command}`.");
+        if (run.Postgres is not null || run.Broker is not null)
+        {
+            yield return new Heading("Raw limits of the machine");
+            foreach (var block in Baselines(new[] { run.Postgres, run.Broker }.OfType<BaselineResult>()))
+            {
+                yield return block;
+            }
+        }
+
+        if (run.Cost is { } cost)
+        {
+            yield return new Heading("What an order costs, and the bound");
+            yield return new Paragraph(
+                "C and M are the services' commits (`pg_stat_database.xact_commit` of the four databases) and the messages " +
+                "enqueued on every queue and stream (`message_stats.publish`) during place-orders, divided by its orders.");
+            yield return Table(["orders", "commits", "messages", "C (commits/order)", "M (messages/order)"],
+                [[F(cost.Orders), F(cost.Commits), F(cost.Messages), F(cost.CommitsPerOrder), F(cost.MessagesPerOrder)]]);
+        }
+
+        if (run.Bound is { } bound)
+        {
+            yield return Table(["R_pg (commits/s)", "R_mq (messages/s)", "X* = 1 / (C/R_pg + M/R_mq)", "sustained orders/s", "sustained / X*"],
+                [[F(bound.PostgresPerSecond), F(bound.BrokerPerSecond), F(bound.XStar), F(bound.Sustained), F(bound.Ratio)]]);
+        }
+
+        if (run.Cpu is { } cpu)
+        {
+            yield return new Heading("Where the CPU goes");
+            yield return new Paragraph(string.Create(CultureInfo.InvariantCulture,
+                $"CPU time by process during place-orders ({cpu.WallSeconds:0} s, {cpu.Orders} orders, {Environment.ProcessorCount} cores), from `/proc/<pid>/stat`."));
+            yield return Table(["part", "CPU s", "CPU ms per order", "% of the machine"],
+                [.. cpu.Seconds.Keys.Select(part => (IReadOnlyList<string>)
+                    [part, F(cpu.Seconds[part]), F(cpu.MillisecondsPerOrder[part]), F(cpu.ShareOfMachine[part])])]);
+        }
+
+        if (run.FindMax is { } findMax)
+        {
+            yield return new Heading("find-max");
+            yield return new Paragraph(string.Create(CultureInfo.InvariantCulture,
+                $"Highest sustainable rate: **{findMax.Sustainable:0.#} orders/s** (every order accepted and delivered, p99 of the call and of placed → delivered under {findMax.P99LimitMs:0} ms)."));
+            yield return Table(["rate/s", "delivered/s", "HTTP p99 ms", "e2e p50 ms", "e2e p99 ms", "refused", "unfinished", "sustained"],
+                [.. findMax.Steps.Select(step => (IReadOnlyList<string>)
+                [
+                    F(step.Load.Rate), F(step.Load.DeliveredPerSecond), F(step.Load.Http.P99), F(step.Load.EndToEnd.P50),
+                    F(step.Load.EndToEnd.P99), F(step.Load.Failed), F(step.Load.Unfinished), step.Sustainable ? "yes" : "no",
+                ])]);
+            yield return new ChartBlock("placed → delivered by rate (x: orders/s)", "ms",
+            [
+                new Series("p50", [.. findMax.Steps.Select(s => (s.Load.Rate, s.Load.EndToEnd.P50))]),
+                new Series("p99", [.. findMax.Steps.Select(s => (s.Load.Rate, s.Load.EndToEnd.P99))]),
+            ]);
+        }
+
+        if (run.PlaceOrders is { } placeOrders)
+        {
+            foreach (var block in Load(placeOrders))
+            {
+                yield return block;
+            }
+        }
+
+        if (run.Drain is { } drain)
+        {
+            yield return new Heading("drain");
+            yield return new Paragraph(string.Create(CultureInfo.InvariantCulture,
+                $"`{drain.Service}` stopped for {drain.OutageSeconds:0.#} s under {drain.Load.Rate:0.#} orders/s, then started again. " +
+                $"In flight before: {drain.SteadyBacklog:0.#}; at the restart: {drain.PeakBacklog}; back to steady after " +
+                $"{(drain.DrainSeconds is { } seconds ? F(seconds) + " s" : "more than the load lasted")}" +
+                $"{(drain.DrainRate is { } rate ? $", draining {F(rate)} orders/s on top of the arriving load" : "")}."));
+            foreach (var block in Load(drain.Load).Skip(1))
+            {
+                yield return block;
+            }
+        }
+    }
+
+    private static IEnumerable<Block> Baselines(IEnumerable<BaselineResult> baselines)
+    {
+        foreach (var baseline in baselines)
+        {
+            yield return Table(["concurrency", baseline.Name],
+                [.. baseline.Levels.Select(level => (IReadOnlyList<string>)
+                [
+                    level == baseline.Best ? $"**{level.Concurrency}** (best)" : F(level.Concurrency),
+                    level == baseline.Best ? $"**{F(level.PerSecond)}**" : F(level.PerSecond),
+                ])]);
+        }
+    }
+
+    private static IEnumerable<Block> Load(LoadReport load)
+    {
+        yield return new Heading(load.Name);
+        yield return new Paragraph(string.Create(CultureInfo.InvariantCulture,
+            $"{load.Rate:0.#} orders/s for {load.DurationSeconds:0} s: {load.Placed} placed, {load.Accepted} accepted, {load.Failed} refused, " +
+            $"{load.Delivered} delivered, {load.Unfinished} unfinished; {load.DeliveredPerSecond:0.#} delivered/s while placing."));
+        yield return Table(["latency (ms)", "count", "mean", "p50", "p95", "p99", "max"],
+        [
+            Latency("POST /api/orders (from when due)", load.Http),
+            Latency("placed → delivered", load.EndToEnd),
+        ]);
+        yield return Table(["threshold", "limit", "measured", "result"],
+            [.. load.Thresholds.Select(t => (IReadOnlyList<string>)[t.Name, t.Limit, t.Actual, t.Passed ? "pass" : "FAIL"])]);
+        yield return new ChartBlock($"{load.Name}: throughput", "orders/s",
+        [
+            new Series("placed", [.. load.Timeline.Select(p => ((double)p.Second, (double)p.Placed))]),
+            new Series("ended", [.. load.Timeline.Select(p => ((double)p.Second, (double)p.Ended))]),
+        ]);
+        yield return new ChartBlock($"{load.Name}: latency of the orders placed each second", "ms",
+        [
+            new Series("HTTP p99", [.. load.Timeline.Select(p => ((double)p.Second, p.HttpP99))]),
+            new Series("e2e p50", [.. load.Timeline.Select(p => ((double)p.Second, p.EndToEndP50))]),
+            new Series("e2e p99", [.. load.Timeline.Select(p => ((double)p.Second, p.EndToEndP99))]),
+        ]);
+    }
+
+    private static IReadOnlyList<string> Latency(string name, LatencySummary latency) =>
+        [name, F(latency.Count), F(latency.Mean), F(latency.P50), F(latency.P95), F(latency.P99), F(latency.Max)];
+
+    private static TableBlock Table(IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows) => new(headers, rows);
+
+    private static string F(double value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
+}

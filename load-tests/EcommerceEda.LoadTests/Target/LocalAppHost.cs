@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using EcommerceEda.AppHost.Infrastructure;
+
+namespace EcommerceEda.LoadTests.Target;
+
+/// <summary>
+/// The whole system as <c>./eng/run.sh</c> starts it, in Local infrastructure mode, beside any system already
+/// running: its own RabbitMQ and PostgreSQL on free ports with their data in a temporary folder, the four
+/// services, and generated passwords.
+/// </summary>
+public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
+{
+    /// <summary>The services, as the AppHost names them.</summary>
+    public static readonly string[] Services = ["orders", "warehouse", "delivery", "support"];
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
+
+    private readonly string _dataPath;
+
+    private LocalAppHost(DistributedApplication app, string dataPath)
+    {
+        App = app;
+        _dataPath = dataPath;
+    }
+
+    /// <summary>The running AppHost.</summary>
+    public DistributedApplication App { get; }
+
+    /// <summary>
+    /// Starts the AppHost with <paramref name="settings"/> added to its command line (<c>--Key=Value</c>) and
+    /// waits until every service reports healthy.
+    /// </summary>
+    public static async Task<LocalAppHost> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken)
+    {
+        var dataPath = Path.Combine(Path.GetTempPath(), $"ecommerce-eda-{Guid.NewGuid():N}"[..26]);
+        var ports = LocalPorts.Free(5);
+        string[] arguments =
+        [
+            "--Infrastructure:Mode=Local",
+            $"--Infrastructure:Local:DataPath={dataPath}",
+            $"--Infrastructure:Local:PostgresPort={ports[0]}",
+            $"--Infrastructure:Local:RabbitMqPort={ports[1]}",
+            $"--Infrastructure:Local:RabbitMqManagementPort={ports[2]}",
+            $"--Infrastructure:Local:RabbitMqStreamPort={ports[3]}",
+            $"--Infrastructure:Local:RabbitMqDistributionPort={ports[4]}",
+            $"--Parameters:postgres-password={Guid.NewGuid():N}",
+            $"--Parameters:rabbitmq-password={Guid.NewGuid():N}",
+            $"--Parameters:ops-key={Guid.NewGuid():N}",
+            .. settings,
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(arguments, cancellationToken);
+        var app = await builder.BuildAsync(cancellationToken);
+        var host = new LocalAppHost(app, dataPath);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StartTimeout);
+            await app.StartAsync(timeout.Token);
+            await Task.WhenAll(Services.Select(service => app.ResourceNotifications.WaitForResourceHealthyAsync(service, timeout.Token)));
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The system as a load test sees it; disposing it stops the AppHost.</summary>
+    public async Task<SystemUnderTest> AsSystemUnderTestAsync(CancellationToken cancellationToken) => new(
+        App.GetEndpoint("orders", "http"),
+        App.GetEndpoint("warehouse", "http"),
+        await App.GetConnectionStringAsync("postgres", cancellationToken)
+            ?? throw new InvalidOperationException("The AppHost gave no connection string for postgres."),
+        new Uri(await App.GetConnectionStringAsync("rabbitmq", cancellationToken)
+            ?? throw new InvalidOperationException("The AppHost gave no connection string for rabbitmq.")),
+        App.GetEndpoint("rabbitmq", "management"),
+        control: this,
+        owner: this);
+
+    /// <summary>
+    /// Stops <paramref name="service"/> as an operator would: SIGTERM to its process, which finishes what it holds
+    /// and exits; the orchestrator sees it exit. (Its own stop command gives up after 10 s, which a service under
+    /// load may need.)
+    /// </summary>
+    public async Task StopAsync(string service, CancellationToken cancellationToken)
+    {
+        var resource = App.ResourceNotifications.TryGetCurrentState(service, out var state) ? state.Snapshot : null;
+        var pid = resource?.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+            ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"The orchestrator shows no process for {service}.");
+        using var process = Process.GetProcessById(pid);
+        using (var kill = Process.Start("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(cancellationToken);
+            if (kill.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"Could not signal {service} (process {pid}) to stop.");
+            }
+        }
+
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(StopTimeout, cancellationToken);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new InvalidOperationException($"{service} (process {pid}) did not stop within {StopTimeout}.", exception);
+        }
+
+        await App.ResourceNotifications.WaitForResourceAsync(service, KnownResourceStates.TerminalStates, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task StartAsync(string service, CancellationToken cancellationToken)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(service, KnownResourceCommands.StartCommand, cancellationToken);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"Starting {service} failed: {result.Message}");
+        }
+
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(service, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        if (Directory.Exists(_dataPath))
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Npgsql;
+
+namespace EcommerceEda.LoadTests.Target;
+
+/// <summary>Stops and starts one of the system's services (the drain scenario's outage).</summary>
+public interface IServiceControl
+{
+    /// <summary>Stops <paramref name="service"/> (orders, warehouse, delivery or support).</summary>
+    Task StopAsync(string service, CancellationToken cancellationToken);
+
+    /// <summary>Starts <paramref name="service"/> again and waits until it reports healthy.</summary>
+    Task StartAsync(string service, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What a load test drives and reads: the Orders and Warehouse APIs, the PostgreSQL server that holds the
+/// services' databases, and the RabbitMQ broker with its management API.
+/// </summary>
+public sealed class SystemUnderTest : IAsyncDisposable
+{
+    /// <summary>The services' databases, one each, on the same server.</summary>
+    public static readonly string[] Databases = ["orders", "warehouse", "delivery", "support"];
+
+    private readonly IAsyncDisposable? _owner;
+
+    /// <summary>Describes a system at the given addresses; <paramref name="owner"/> is disposed with it.</summary>
+    public SystemUnderTest(
+        Uri orders, Uri warehouse, string postgres, Uri broker, Uri management, IServiceControl? control, IAsyncDisposable? owner)
+    {
+        Orders = CreateClient(orders);
+        Warehouse = CreateClient(warehouse);
+        Postgres = postgres;
+        Broker = broker;
+        Control = control;
+        _owner = owner;
+        var credentials = Uri.UnescapeDataString(broker.UserInfo);
+        Management = new HttpClient { BaseAddress = new Uri(management, "/api/") };
+        Management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+    }
+
+    /// <summary>The Orders API.</summary>
+    public HttpClient Orders { get; }
+
+    /// <summary>The Warehouse API.</summary>
+    public HttpClient Warehouse { get; }
+
+    /// <summary>The PostgreSQL server, as a superuser, on its maintenance database.</summary>
+    public string Postgres { get; }
+
+    /// <summary>The broker's AMQP address with credentials.</summary>
+    public Uri Broker { get; }
+
+    /// <summary>The broker's management API, authenticated.</summary>
+    public HttpClient Management { get; }
+
+    /// <summary>The broker's virtual host the services use.</summary>
+    public string VirtualHost => Broker.AbsolutePath.Trim('/') is { Length: > 0 } path ? Uri.UnescapeDataString(path) : "/";
+
+    /// <summary>Stops and starts services, when the harness started the system itself.</summary>
+    public IServiceControl? Control { get; }
+
+    /// <summary>A connection string to one of the services' databases.</summary>
+    public string Database(string name) => new NpgsqlConnectionStringBuilder(Postgres) { Database = name }.ConnectionString;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Orders.Dispose();
+        Warehouse.Dispose();
+        Management.Dispose();
+        if (_owner is not null)
+        {
+            await _owner.DisposeAsync();
+        }
+    }
+
+    // No retries and no resilience pipeline: a load test measures every request as it went.
+    private static HttpClient CreateClient(Uri address) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 512,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AutomaticDecompression = DecompressionMethods.None,
+    })
+    {
+        BaseAddress = address,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+}

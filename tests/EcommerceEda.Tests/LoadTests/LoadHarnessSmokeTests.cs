@@ -1,0 +1,36 @@
+using EcommerceEda.LoadTests;
+
+namespace EcommerceEda.Tests.LoadTests;
+
+/// <summary>The harness's smoke mode, as <c>eng/load-test.sh smoke</c> runs it: it starts its own system.</summary>
+[Collection(typeof(EndToEnd.EndToEnd))]
+public sealed class LoadHarnessSmokeTests
+{
+    [Fact]
+    public async Task Smoke_mode_delivers_every_order_it_places_and_writes_the_report_with_charts()
+    {
+        var results = Directory.CreateTempSubdirectory("eda-load-smoke-");
+        try
+        {
+            var log = new StringWriter();
+            var options = new LoadTestOptions { Scenario = "smoke", Results = results.FullName };
+
+            var (report, folder) = await LoadTestRun.RunAsync(options, "eng/load-test.sh smoke", new PlainConsole(log), TestContext.Current.CancellationToken);
+
+            var smoke = report.PlaceOrders!;
+            Assert.True(report.Correct, log.ToString());
+            Assert.Equal(20, smoke.Accepted);
+            Assert.Equal(smoke.Accepted, smoke.Delivered);
+            Assert.Equal(20, smoke.EndToEnd.Count);
+            Assert.Contains("| accepted orders delivered | 20 | 20 | pass |", await File.ReadAllTextAsync(Path.Combine(folder, "report.md"), TestContext.Current.CancellationToken));
+            Assert.Equal(2, CountOf("<svg", await File.ReadAllTextAsync(Path.Combine(folder, "report.html"), TestContext.Current.CancellationToken)));
+            Assert.Contains("\"delivered\": 20", await File.ReadAllTextAsync(Path.Combine(folder, "report.json"), TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            results.Delete(recursive: true);
+        }
+    }
+
+    private static int CountOf(string value, string text) => text.Split(value).Length - 1;
+}
