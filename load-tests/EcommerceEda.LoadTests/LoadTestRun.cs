@@ -94,6 +94,7 @@ public static class LoadTestRun
                 // Health checks fail while services start and stop (drain): expected, and not worth a stack trace.
                 "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
                 "--Logging:LogLevel:System.Net.Http=None",
+                "--Logging:LogLevel:Aspire.Hosting.Dcp=Error",
                 "--Logging:LogLevel:EcommerceEda.AppHost.Resources=None", // the services' own logs: in the dashboard, not here
             ],
             cancellationToken);

@@ -17,17 +17,30 @@ public interface IRunConsole
     Task<T> WatchAsync<T>(string title, Func<Action<LoadSample>, Task<T>> load);
 }
 
-/// <summary>A terminal: a live table per load (Spectre.Console).</summary>
+/// <summary>A terminal: a live table per load (Spectre.Console); lines written meanwhile go under the table.</summary>
 public sealed class LiveConsole : IRunConsole
 {
+    private readonly List<string> _notes = [];
+    private Table? _live;
+
     /// <inheritdoc />
     public void Heading(string text) => AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(text)}[/]").LeftJustified());
 
     /// <inheritdoc />
-    public void Line(string text) => AnsiConsole.MarkupLine(Markup.Escape(text));
+    public void Line(string text)
+    {
+        if (_live is null)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(text));
+            return;
+        }
+
+        _notes.Add(Markup.Escape(text));
+        _live.Caption(string.Join('\n', _notes));
+    }
 
     /// <inheritdoc />
-    public Task<T> WatchAsync<T>(string title, Func<Action<LoadSample>, Task<T>> load)
+    public async Task<T> WatchAsync<T>(string title, Func<Action<LoadSample>, Task<T>> load)
     {
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
         foreach (var column in new[] { "phase", "elapsed", "rate/s", "sent", "accepted", "failed", "ended", "in flight" })
@@ -36,7 +49,11 @@ public sealed class LiveConsole : IRunConsole
         }
 
         table.AddRow("starting", "0 s", "", "", "", "", "", "");
-        return AnsiConsole.Live(table).StartAsync(context => load(sample =>
+        _notes.Clear();
+        _live = table;
+        try
+        {
+            return await AnsiConsole.Live(table).StartAsync(context => load(sample =>
         {
             table.UpdateCell(0, 0, sample.Phase);
             table.UpdateCell(0, 1, Format($"{sample.Elapsed.TotalSeconds:0} s"));
@@ -48,6 +65,11 @@ public sealed class LiveConsole : IRunConsole
             table.UpdateCell(0, 7, Format($"{sample.InFlight}"));
             context.Refresh();
         }));
+        }
+        finally
+        {
+            _live = null;
+        }
     }
 
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

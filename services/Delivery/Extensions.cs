@@ -16,6 +16,6 @@ public static class Extensions
             .Publishes<OrderDelivered>()
             .Publishes<DeliveryFailed>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
-        builder.AddSimulator("Delivery:Simulator", DeliverySimulation.ReportDueShipmentsAsync);
+        builder.AddSimulator("Delivery:Simulator", DeliverySimulation.ReportDueShipmentsAsync, wakeUpChannel: "shipments");
     }
 }

@@ -24,6 +24,6 @@ public static class Extensions
             .Publishes<StockReleased>()
             .Publishes<StockRestocked>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
-        builder.AddSimulator("Warehouse:Simulator", PickSimulation.CompleteDuePicksAsync);
+        builder.AddSimulator("Warehouse:Simulator", PickSimulation.CompleteDuePicksAsync, wakeUpChannel: "pick_tasks");
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
+using EcommerceEda.ServiceDefaults.Postgres;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -60,21 +61,21 @@ internal sealed partial class OutboxRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var notifications = new OutboxNotifications(db, logger);
+        using var notifications = new PostgresNotifications(db, "outbox_messages", logger);
         var listening = notifications.ListenAsync(stoppingToken);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var claimed = await PublishBatchAsync(stoppingToken);
+                var (claimed, nextDue) = await PublishBatchAsync(stoppingToken);
                 failures = 0;
                 if (claimed == _options.BatchSize)
                 {
                     continue; // more may be waiting
                 }
 
-                await notifications.WaitAsync(await NextWakeUpAsync(stoppingToken), stoppingToken);
+                await notifications.WaitAsync(WakeUpAfter(nextDue), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -92,10 +93,11 @@ internal sealed partial class OutboxRelay(
     }
 
     /// <summary>
-    /// Publishes one batch and returns how many rows it claimed. Rows the broker confirmed are marked sent;
-    /// rows that failed are pushed back by their own backoff. Throws when none could be published.
+    /// Publishes one batch and returns how many rows it claimed, and in how many seconds the next scheduled row
+    /// falls due (null: none). Rows the broker confirmed are marked sent; rows that failed are pushed back by
+    /// their own backoff. Throws when none could be published.
     /// </summary>
-    private async Task<int> PublishBatchAsync(CancellationToken cancellationToken)
+    private async Task<(int Claimed, double? NextDue)> PublishBatchAsync(CancellationToken cancellationToken)
     {
         await eventStream.EnsureDeclaredAsync(cancellationToken); // so every event also lands in the stream
 
@@ -106,7 +108,7 @@ internal sealed partial class OutboxRelay(
         if (rows.Count == 0)
         {
             metrics.Idle();
-            return 0;
+            return (0, await NextDueAsync(connection, tx, cancellationToken));
         }
 
         metrics.Claimed(rows.Count, clock.GetUtcNow() - rows.Min(r => r.CreatedAt));
@@ -129,6 +131,7 @@ internal sealed partial class OutboxRelay(
             }, tx, cancellationToken: finish.Token));
         }
 
+        var nextDue = await NextDueAsync(connection, tx, finish.Token);
         await tx.CommitAsync(finish.Token);
         var now = clock.GetUtcNow();
         metrics.Published(sent.Count, sent.Select(r => now - r.CreatedAt));
@@ -142,7 +145,7 @@ internal sealed partial class OutboxRelay(
             LogSomeFailed(failed[0].Error!, failed.Count, rows.Count);
         }
 
-        return rows.Count;
+        return (rows.Count, nextDue);
     }
 
     private async Task<Exception?> TryPublishAsync(OutboxRow row, CancellationToken cancellationToken)
@@ -180,15 +183,14 @@ internal sealed partial class OutboxRelay(
         }
     }
 
-    private async Task<TimeSpan> NextWakeUpAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var seconds = await connection.ExecuteScalarAsync<double?>(
-            new CommandDefinition(NextDueSql, cancellationToken: cancellationToken));
-        return seconds is { } due && due < _options.PollInterval.TotalSeconds
+    // In the claim's transaction: one round trip less than asking afterwards, and no commit of its own.
+    private static Task<double?> NextDueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<double?>(new CommandDefinition(NextDueSql, transaction: tx, cancellationToken: cancellationToken));
+
+    private TimeSpan WakeUpAfter(double? nextDueSeconds) =>
+        nextDueSeconds is { } due && due < _options.PollInterval.TotalSeconds
             ? TimeSpan.FromSeconds(Math.Max(due, 0.01))
             : _options.PollInterval;
-    }
 
     private TimeSpan Backoff(int failures)
     {

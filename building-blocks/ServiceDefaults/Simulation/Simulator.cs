@@ -1,7 +1,9 @@
+using EcommerceEda.ServiceDefaults.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace EcommerceEda.ServiceDefaults.Simulation;
 
@@ -16,14 +18,17 @@ public sealed class SimulatorOptions
 }
 
 /// <summary>
-/// A stand-in for the people of a workflow (warehouse staff, couriers) for demos and load tests. Every poll
-/// it runs its step with the time before which work is due; the step does that work through the same request
-/// handlers a person's HTTP call reaches, so the simulated path is the real one.
+/// A stand-in for the people of a workflow (warehouse staff, couriers) for demos and load tests. It runs its step
+/// with the time before which work is due; the step does that work through the same request handlers a person's
+/// HTTP call reaches, so the simulated path is the real one. It runs the step every quarter of its delay, and,
+/// when given <paramref name="wakeUp"/>, as soon as new work is committed: at zero delay that is its only trigger
+/// (with a poll a second for safety), so an idle simulator costs nothing and a busy one adds no wait.
 /// </summary>
 public sealed partial class Simulator(
     string name,
     SimulatorOptions options,
     Func<IServiceProvider, DateTimeOffset, CancellationToken, Task> step,
+    PostgresNotifications? wakeUp,
     IServiceScopeFactory scopes,
     TimeProvider clock,
     ILogger<Simulator> logger) : BackgroundService
@@ -37,7 +42,10 @@ public sealed partial class Simulator(
         }
 
         LogStarted(name, options.Delay.TotalMilliseconds);
-        var poll = TimeSpan.FromMilliseconds(Math.Clamp(options.Delay.TotalMilliseconds / 4, 20, 1_000));
+        var listening = wakeUp?.ListenAsync(stoppingToken) ?? Task.CompletedTask;
+        var poll = wakeUp is not null && options.Delay == TimeSpan.Zero
+            ? TimeSpan.FromSeconds(1)
+            : TimeSpan.FromMilliseconds(Math.Clamp(options.Delay.TotalMilliseconds / 4, 20, 1_000));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -50,8 +58,18 @@ public sealed partial class Simulator(
                 LogFailed(exception, name);
             }
 
-            await Task.Delay(poll, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await (wakeUp is null ? Task.Delay(poll, clock, stoppingToken) : wakeUp.WaitAsync(poll, stoppingToken))
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+
+        await listening;
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        wakeUp?.Dispose();
+        base.Dispose();
     }
 
     [LoggerMessage(LogLevel.Information, "The {Simulator} simulator is on: work is done {DelayMs:0} ms after it appears")]
@@ -66,13 +84,25 @@ public static class SimulatorExtensions
 {
     /// <summary>
     /// Adds a simulator configured by <paramref name="section"/> (<c>Enabled</c>, <c>Delay</c>) whose
-    /// <paramref name="step"/> does the work due before the time it is given, with a scope of its own.
+    /// <paramref name="step"/> does the work due before the time it is given, with a scope of its own. When a
+    /// trigger on the work's table notifies <paramref name="wakeUpChannel"/>, new work wakes it at once.
     /// </summary>
     public static IHostApplicationBuilder AddSimulator(
-        this IHostApplicationBuilder builder, string section, Func<IServiceProvider, DateTimeOffset, CancellationToken, Task> step)
+        this IHostApplicationBuilder builder,
+        string section,
+        Func<IServiceProvider, DateTimeOffset, CancellationToken, Task> step,
+        string? wakeUpChannel = null)
     {
         var options = builder.Configuration.GetSection(section).Get<SimulatorOptions>() ?? new SimulatorOptions();
-        builder.Services.AddSingleton<IHostedService>(services => ActivatorUtilities.CreateInstance<Simulator>(services, section, options, step));
+        builder.Services.AddSingleton<IHostedService>(services =>
+        {
+            var logger = services.GetRequiredService<ILogger<Simulator>>();
+            var wakeUp = wakeUpChannel is null
+                ? null
+                : new PostgresNotifications(services.GetRequiredService<NpgsqlDataSource>(), wakeUpChannel, logger);
+            return new Simulator(
+                section, options, step, wakeUp, services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<TimeProvider>(), logger);
+        });
         return builder;
     }
 }

@@ -57,13 +57,20 @@ public static class Baseline
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(
             async () =>
             {
-                while (!stop.IsCancellationRequested)
+                try
                 {
-                    await operation(worker, CancellationToken.None);
-                    if (Volatile.Read(ref counting))
+                    while (!stop.IsCancellationRequested)
                     {
-                        Interlocked.Increment(ref counted);
+                        await operation(worker, stop.Token);
+                        if (Volatile.Read(ref counting))
+                        {
+                            Interlocked.Increment(ref counted);
+                        }
                     }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // the window closed during an operation: it does not count
                 }
             },
             CancellationToken.None)).ToList();

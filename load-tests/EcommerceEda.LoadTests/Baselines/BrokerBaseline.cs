@@ -17,8 +17,12 @@ public static class BrokerBaseline
     {
         var queue = $"eda-baseline-{Guid.NewGuid():N}";
         var factory = new ConnectionFactory { Uri = system.Broker, ClientProvidedName = "load-tests baseline" };
+
+        // Publishers and the consumer on connections of their own, as RabbitMQ advises: flow control that slows
+        // the publishers' connection must not hold up the consumer's acknowledgements.
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
-        await using var consuming = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await using var consumerConnection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var consuming = await consumerConnection.CreateChannelAsync(cancellationToken: cancellationToken);
         await consuming.QueueDeclareAsync(
             queue, durable: true, exclusive: false, autoDelete: false,
             arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken);

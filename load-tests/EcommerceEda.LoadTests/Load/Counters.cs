@@ -9,30 +9,51 @@ namespace EcommerceEda.LoadTests.Load;
 /// The system's work so far: transactions committed in the services' databases (<c>pg_stat_database.xact_commit</c>)
 /// and messages the broker put on its queues (the sum of every queue's <c>message_stats.publish</c>).
 /// </summary>
-/// <param name="Commits">Transactions committed in the four databases.</param>
+/// <param name="Commits">Transactions committed, by database.</param>
+/// <param name="Writes">Transactions that wrote, server-wide: the transaction ids assigned (read-only ones get none).</param>
 /// <param name="Enqueued">Messages enqueued on every queue and stream of the virtual host.</param>
-public sealed record Counters(long Commits, long Enqueued)
+public sealed record Counters(IReadOnlyDictionary<string, long> Commits, long Writes, long Enqueued)
 {
     // Backends flush their statistics within 10 s of going idle, the broker samples its statistics every 5 s.
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(11);
 
     /// <summary>The difference since <paramref name="before"/>.</summary>
-    public Counters Since(Counters before) => new(Commits - before.Commits, Enqueued - before.Enqueued);
+    public Counters Since(Counters before) => new(
+        Commits.ToDictionary(database => database.Key, database => database.Value - before.Commits.GetValueOrDefault(database.Key)),
+        Writes - before.Writes,
+        Enqueued - before.Enqueued);
 
     /// <summary>Reads the counters once both sources have published what they counted so far.</summary>
     public static async Task<Counters> ReadSettledAsync(SystemUnderTest system, CancellationToken cancellationToken)
     {
         await Task.Delay(SettleTime, cancellationToken);
-        return new Counters(await CommitsAsync(system, cancellationToken), await EnqueuedAsync(system, cancellationToken));
+        return new Counters(
+            await CommitsAsync(system, cancellationToken), await WritesAsync(system, cancellationToken), await EnqueuedAsync(system, cancellationToken));
     }
 
-    private static async Task<long> CommitsAsync(SystemUnderTest system, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, long>> CommitsAsync(SystemUnderTest system, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(system.Postgres);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            "SELECT coalesce(sum(xact_commit), 0)::bigint FROM pg_stat_database WHERE datname = ANY(@databases)", connection);
+            "SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY(@databases)", connection);
         command.Parameters.AddWithValue("databases", SystemUnderTest.Databases);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var commits = new Dictionary<string, long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            commits[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return commits;
+    }
+
+    // The next transaction id to be assigned; reading it assigns none.
+    private static async Task<long> WritesAsync(SystemUnderTest system, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(system.Postgres);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -99,15 +99,27 @@ public sealed record LoadReport(
 
 /// <summary>What an order costs: commits in the services' databases and messages through the broker.</summary>
 /// <param name="Orders">Orders the costs are spread over.</param>
-/// <param name="Commits">Transactions committed meanwhile.</param>
+/// <param name="CommitsByDatabase">Transactions committed meanwhile, by service database.</param>
+/// <param name="Writes">Transactions that wrote meanwhile (those the baseline's transaction stands for).</param>
 /// <param name="Messages">Messages enqueued meanwhile.</param>
-public sealed record OrderCost(long Orders, long Commits, long Messages)
+public sealed record OrderCost(long Orders, IReadOnlyDictionary<string, long> CommitsByDatabase, long Writes, long Messages)
 {
+    /// <summary>Transactions committed meanwhile in the four databases.</summary>
+    public long Commits => CommitsByDatabase.Values.Sum();
+
     /// <summary>C: commits per order.</summary>
-    public double CommitsPerOrder => Orders == 0 ? 0 : Math.Round((double)Commits / Orders, 2);
+    public double CommitsPerOrder => PerOrder(Commits);
+
+    /// <summary>C_w: writing transactions per order.</summary>
+    public double WritesPerOrder => PerOrder(Writes);
+
+    /// <summary>Commits per order, by service database.</summary>
+    public IReadOnlyDictionary<string, double> CommitsPerOrderByDatabase => CommitsByDatabase.ToDictionary(d => d.Key, d => PerOrder(d.Value));
+
+    private double PerOrder(long count) => Orders == 0 ? 0 : Math.Round((double)count / Orders, 2);
 
     /// <summary>M: broker messages per order.</summary>
-    public double MessagesPerOrder => Orders == 0 ? 0 : Math.Round((double)Messages / Orders, 2);
+    public double MessagesPerOrder => PerOrder(Messages);
 }
 
 /// <summary>Where the CPU went during a load: seconds by part of the system, and per order.</summary>
@@ -128,16 +140,27 @@ public sealed record CpuReport(IReadOnlyDictionary<string, double> Seconds, doub
 /// <summary>The bound the raw limits put on orders per second, and how close the system comes.</summary>
 /// <param name="PostgresPerSecond">R_pg: the best consumer-shaped commits/s.</param>
 /// <param name="BrokerPerSecond">R_mq: the best quorum-queue messages/s with confirms.</param>
-/// <param name="CommitsPerOrder">C.</param>
+/// <param name="CommitsPerOrder">C: every commit, read-only ones included.</param>
+/// <param name="WritesPerOrder">C_w: the commits that wrote, the kind R_pg measures.</param>
 /// <param name="MessagesPerOrder">M.</param>
 /// <param name="Sustained">The highest sustainable orders/s find-max found, or the place-orders throughput.</param>
-public sealed record Bound(double PostgresPerSecond, double BrokerPerSecond, double CommitsPerOrder, double MessagesPerOrder, double Sustained)
+public sealed record Bound(
+    double PostgresPerSecond, double BrokerPerSecond, double CommitsPerOrder, double WritesPerOrder, double MessagesPerOrder, double Sustained)
 {
     /// <summary>X* = 1 / (C/R_pg + M/R_mq): orders/s if the database and the broker did nothing else.</summary>
-    public double XStar => Math.Round(1 / ((CommitsPerOrder / PostgresPerSecond) + (MessagesPerOrder / BrokerPerSecond)), 1);
+    public double XStar => Of(CommitsPerOrder);
 
     /// <summary>Sustained / X*.</summary>
     public double Ratio => Math.Round(Sustained / XStar, 2);
+
+    /// <summary>X* with C_w for C: a read-only commit costs the database far less than the baseline's write.</summary>
+    public double XStarWrites => Of(WritesPerOrder);
+
+    /// <summary>Sustained / X* with C_w.</summary>
+    public double RatioWrites => Math.Round(Sustained / XStarWrites, 2);
+
+    private double Of(double commitsPerOrder) =>
+        Math.Round(1 / ((commitsPerOrder / PostgresPerSecond) + (MessagesPerOrder / BrokerPerSecond)), 1);
 }
 
 /// <summary>One rate find-max held.</summary>
@@ -196,6 +219,7 @@ public sealed record RunReport(
             Postgres.Best.PerSecond,
             Broker.Best.PerSecond,
             Cost.CommitsPerOrder,
+            Cost.WritesPerOrder,
             Cost.MessagesPerOrder,
             FindMax?.Sustainable ?? PlaceOrders?.DeliveredPerSecond ?? 0)
         : null;

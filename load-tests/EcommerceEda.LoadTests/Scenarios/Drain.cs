@@ -26,6 +26,7 @@ public static class Drain
         }
 
         var service = options.DrainService;
+        var stopping = TimeSpan.Zero;
         var stopped = TimeSpan.Zero;
         var restarted = TimeSpan.Zero;
         var load = await console.WatchAsync(
@@ -34,28 +35,34 @@ public static class Drain
                 rate, Before + options.DrainOutage + After, options.CompletionTimeout, OutageAsync, cancellationToken));
 
         var samples = load.Samples;
-        var steady = samples.Where(s => s.Elapsed < stopped).Select(s => (double)s.InFlight).DefaultIfEmpty().Average();
+        var steady = samples.Where(s => s.Elapsed < stopping).Select(s => (double)s.InFlight).DefaultIfEmpty().Average();
         var peak = samples.Where(s => s.Elapsed <= restarted).Select(s => s.InFlight).DefaultIfEmpty().Max();
         var drained = samples.FirstOrDefault(s => s.Elapsed > restarted && s.InFlight <= steady + Math.Max(2, rate / 4));
         var report = new DrainReport(
             service,
-            Math.Round((restarted - stopped).TotalSeconds, 1),
+            Math.Round((restarted - stopping).TotalSeconds, 1),
             Math.Round(steady, 1),
             peak,
             drained is null ? null : Math.Round((drained.Elapsed - restarted).TotalSeconds, 1),
             LoadReport.From("drain", load, report => report.Correctness()));
-        console.Line(string.Create(CultureInfo.InvariantCulture,
+        console.Line(Invariant(
             $"drain: backlog {report.PeakBacklog} orders at restart, back to steady in {report.DrainSeconds?.ToString("0.#", CultureInfo.InvariantCulture) ?? "(never)"} s"));
         return report;
 
         async Task OutageAsync(Stopwatch clock, CancellationToken token)
         {
             await Task.Delay(Before, token);
+            stopping = clock.Elapsed;
             await control.StopAsync(service, token);
             stopped = clock.Elapsed;
+            console.Line(Invariant($"drain: {service} asked to stop at {stopping.TotalSeconds:0.0} s, stopped at {stopped.TotalSeconds:0.0} s"));
             await Task.Delay(options.DrainOutage, token);
+            var starting = clock.Elapsed;
             await control.StartAsync(service, token);
             restarted = clock.Elapsed;
+            console.Line(Invariant($"drain: {service} started at {starting.TotalSeconds:0.0} s, healthy at {restarted.TotalSeconds:0.0} s"));
         }
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

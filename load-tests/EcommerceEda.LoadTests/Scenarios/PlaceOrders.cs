@@ -33,7 +33,7 @@ public static class PlaceOrders
             new Threshold("p50 placed → delivered", $"< {TargetP50Ms} ms", $"{report.EndToEnd.P50} ms", report.EndToEnd.P50 < TargetP50Ms),
             new Threshold("p99 placed → delivered", $"< {TargetP99Ms} ms", $"{report.EndToEnd.P99} ms", report.EndToEnd.P99 < TargetP99Ms),
         ]);
-        return (report, new OrderCost(load.Accepted, spent.Commits, spent.Enqueued), new CpuReport(used.Since(cpu), (used.Wall - cpu.Wall).TotalSeconds, load.Accepted));
+        return (report, new OrderCost(load.Accepted, spent.Commits, spent.Writes, spent.Enqueued), new CpuReport(used.Since(cpu), (used.Wall - cpu.Wall).TotalSeconds, load.Accepted));
     }
 
     /// <summary>

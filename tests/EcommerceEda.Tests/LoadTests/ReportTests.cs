@@ -27,10 +27,14 @@ public sealed class ReportTests
     public void The_bound_spreads_an_order_over_the_database_and_the_broker()
     {
         // 20 commits at 2,000/s take 10 ms, 10 messages at 5,000/s take 2 ms: 1 / 12 ms = 83.3 orders/s.
-        var bound = new Bound(PostgresPerSecond: 2_000, BrokerPerSecond: 5_000, CommitsPerOrder: 20, MessagesPerOrder: 10, Sustained: 50);
+        var bound = new Bound(
+            PostgresPerSecond: 2_000, BrokerPerSecond: 5_000, CommitsPerOrder: 20, WritesPerOrder: 10, MessagesPerOrder: 10, Sustained: 50);
 
         Assert.Equal(83.3, bound.XStar);
         Assert.Equal(0.6, bound.Ratio);
+        // 10 writes take 5 ms: 1 / 7 ms = 142.9 orders/s.
+        Assert.Equal(142.9, bound.XStarWrites);
+        Assert.Equal(0.35, bound.RatioWrites);
     }
 
     [Fact]

@@ -1,14 +1,18 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace EcommerceEda.Messaging.Outbox;
+namespace EcommerceEda.ServiceDefaults.Postgres;
 
 /// <summary>
-/// Wakes the relay when a transaction that wrote outbox rows commits: the table's trigger calls
-/// <c>pg_notify('outbox_messages')</c>, which PostgreSQL delivers on commit to every listener.
-/// Notifications coalesce: many commits during one batch make one wake-up.
+/// Wakes a worker when a transaction that wrote the rows it works on commits: a trigger on the table calls
+/// <c>pg_notify(channel)</c>, which PostgreSQL delivers on commit to every listener (the outbox relay listens
+/// on <c>outbox_messages</c>, the simulators on their tables). Notifications coalesce: many commits while the
+/// worker is busy make one wake-up.
 /// </summary>
-internal sealed partial class OutboxNotifications(NpgsqlDataSource db, ILogger logger) : IDisposable
+/// <param name="db">The database the trigger is in.</param>
+/// <param name="channel">The channel, an identifier the trigger notifies.</param>
+/// <param name="logger">Where a lost connection is reported.</param>
+public sealed partial class PostgresNotifications(NpgsqlDataSource db, string channel, ILogger logger) : IDisposable
 {
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(30);
 
@@ -23,7 +27,7 @@ internal sealed partial class OutboxNotifications(NpgsqlDataSource db, ILogger l
             {
                 await using var connection = await db.OpenConnectionAsync(cancellationToken);
                 connection.Notification += (_, _) => Signal();
-                await using (var listen = new NpgsqlCommand("LISTEN outbox_messages", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN \"{channel}\"", connection))
                 {
                     await listen.ExecuteNonQueryAsync(cancellationToken);
                 }
@@ -45,14 +49,14 @@ internal sealed partial class OutboxNotifications(NpgsqlDataSource db, ILogger l
             }
             catch (Exception exception)
             {
-                LogListenFailed(exception);
+                LogListenFailed(exception, channel);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
 
-    /// <summary>Waits for a notification, at most <paramref name="timeout"/>.</summary>
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+    /// <summary>Waits for a notification, at most <paramref name="timeout"/>; true when one came.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         _signal.WaitAsync(timeout, cancellationToken);
 
     private void Signal()
@@ -63,12 +67,13 @@ internal sealed partial class OutboxNotifications(NpgsqlDataSource db, ILogger l
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled: the relay will look at the table anyway.
+            // Already signalled: the worker will look at the table anyway.
         }
     }
 
+    /// <inheritdoc />
     public void Dispose() => _signal.Dispose();
 
-    [LoggerMessage(LogLevel.Warning, "Outbox LISTEN connection failed; polling until it is back")]
-    private partial void LogListenFailed(Exception exception);
+    [LoggerMessage(LogLevel.Warning, "LISTEN {Channel} failed; polling until it is back")]
+    private partial void LogListenFailed(Exception exception, string channel);
 }
