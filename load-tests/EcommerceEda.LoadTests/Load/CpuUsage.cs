@@ -6,9 +6,9 @@ namespace EcommerceEda.LoadTests.Load;
 /// CPU time spent so far by each part of the system, from <c>/proc</c> (Linux): the four services, PostgreSQL,
 /// RabbitMQ, the AppHost's orchestrator and dashboard, and this load generator. Where the CPU goes per order.
 /// </summary>
-/// <param name="Seconds">CPU seconds (user + system) by part.</param>
+/// <param name="Processes">CPU seconds (user + system) of each process, by pid and start time, with its part.</param>
 /// <param name="Wall">When it was read.</param>
-public sealed record CpuUsage(IReadOnlyDictionary<string, double> Seconds, DateTimeOffset Wall)
+public sealed record CpuUsage(IReadOnlyDictionary<(int Pid, long Started), (string Part, double Seconds)> Processes, DateTimeOffset Wall)
 {
     private const double TicksPerSecond = 100; // USER_HZ, 100 on every mainstream Linux
 
@@ -31,35 +31,41 @@ public sealed record CpuUsage(IReadOnlyDictionary<string, double> Seconds, DateT
     /// <summary>Reads every process's CPU time now; empty where <c>/proc</c> does not exist.</summary>
     public static CpuUsage Read()
     {
-        var seconds = new Dictionary<string, double>();
+        var processes = new Dictionary<(int, long), (string, double)>();
         if (Directory.Exists("/proc"))
         {
             foreach (var directory in Directory.EnumerateDirectories("/proc"))
             {
-                if (TryRead(directory, out var name, out var cpu))
+                if (int.TryParse(Path.GetFileName(directory), CultureInfo.InvariantCulture, out var pid)
+                    && TryRead(directory, out var name, out var started, out var cpu))
                 {
                     var part = Parts.FirstOrDefault(p => name.StartsWith(p.Prefix, StringComparison.Ordinal)).Part ?? "other";
-                    seconds[part] = seconds.GetValueOrDefault(part) + cpu;
+                    processes[(pid, started)] = (part, cpu);
                 }
             }
         }
 
-        return new CpuUsage(seconds, DateTimeOffset.UtcNow);
+        return new CpuUsage(processes, DateTimeOffset.UtcNow);
     }
 
-    /// <summary>CPU seconds by part since <paramref name="before"/> (parts that used none are left out).</summary>
-    public IReadOnlyDictionary<string, double> Since(CpuUsage before) => Seconds
-        .Select(part => (part.Key, Used: part.Value - before.Seconds.GetValueOrDefault(part.Key)))
+    /// <summary>
+    /// CPU seconds by part since <paramref name="before"/>, counted per process so that processes ending meanwhile
+    /// (closed database connections) take nothing away; what they used meanwhile is not counted.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Since(CpuUsage before) => Processes
+        .Select(process => (process.Value.Part, Used: process.Value.Seconds - (before.Processes.TryGetValue(process.Key, out var then) ? then.Seconds : 0)))
+        .GroupBy(process => process.Part, process => process.Used)
+        .Select(part => (part.Key, Used: part.Sum()))
         .Where(part => part.Used > 0)
         .OrderByDescending(part => part.Used)
         .ToDictionary(part => part.Key, part => Math.Round(part.Used, 2));
 
-    private static bool TryRead(string directory, out string name, out double cpu)
+    private static bool TryRead(string directory, out string name, out long started, out double cpu)
     {
-        (name, cpu) = (string.Empty, 0);
+        (name, started, cpu) = (string.Empty, 0, 0);
         try
         {
-            // pid (comm) state ppid ... utime stime: fields 14 and 15, counted after the parenthesised name.
+            // pid (comm) state ppid ... utime stime ... starttime: fields 14, 15 and 22, counted after the name.
             var stat = File.ReadAllText(Path.Combine(directory, "stat"));
             var open = stat.IndexOf('(', StringComparison.Ordinal);
             var close = stat.LastIndexOf(')');
@@ -71,6 +77,7 @@ public sealed record CpuUsage(IReadOnlyDictionary<string, double> Seconds, DateT
             name = stat[(open + 1)..close];
             var fields = stat[(close + 2)..].Split(' ');
             cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+            started = long.Parse(fields[19], CultureInfo.InvariantCulture);
             return true;
         }
         catch (IOException)

@@ -37,13 +37,13 @@ public static class Drain
         var samples = load.Samples;
         var steady = samples.Where(s => s.Elapsed < stopping).Select(s => (double)s.InFlight).DefaultIfEmpty().Average();
         var peak = samples.Where(s => s.Elapsed <= restarted).Select(s => s.InFlight).DefaultIfEmpty().Max();
-        var drained = samples.FirstOrDefault(s => s.Elapsed > restarted && s.InFlight <= steady + Math.Max(2, rate / 4));
+        var drained = DrainedAt(load, restarted, steady + Math.Max(2, rate / 4));
         var report = new DrainReport(
             service,
             Math.Round((restarted - stopping).TotalSeconds, 1),
             Math.Round(steady, 1),
             peak,
-            drained is null ? null : Math.Round((drained.Elapsed - restarted).TotalSeconds, 1),
+            drained is { } at ? Math.Round((at - restarted).TotalSeconds, 1) : null,
             LoadReport.From("drain", load, report => report.Correctness()));
         console.Line(Invariant(
             $"drain: backlog {report.PeakBacklog} orders at restart, back to steady in {report.DrainSeconds?.ToString("0.#", CultureInfo.InvariantCulture) ?? "(never)"} s"));
@@ -62,6 +62,30 @@ public static class Drain
             restarted = clock.Elapsed;
             console.Line(Invariant($"drain: {service} started at {starting.TotalSeconds:0.0} s, healthy at {restarted.TotalSeconds:0.0} s"));
         }
+    }
+
+    // The first moment after the restart, in steps of 100 ms, when no more orders were in flight than the limit:
+    // from when each order was due and when it ended, so it does not depend on when the console sampled.
+    private static TimeSpan? DrainedAt(LoadResult load, TimeSpan restarted, double limit)
+    {
+        var due = load.Orders.Where(o => o.OrderId is not null).Select(o => o.Due).Order().ToList();
+        var ended = load.Outcomes.Values.Where(o => OrderLoad.IsTerminal(o.Status)).Select(o => o.Ended).Order().ToList();
+        var last = ended.Count == 0 ? restarted : ended[^1];
+        for (var at = restarted; at <= last; at += TimeSpan.FromMilliseconds(100))
+        {
+            if (CountUpTo(due, at) - CountUpTo(ended, at) <= limit)
+            {
+                return at;
+            }
+        }
+
+        return null;
+    }
+
+    private static int CountUpTo(List<TimeSpan> sorted, TimeSpan at)
+    {
+        var index = sorted.BinarySearch(at);
+        return index >= 0 ? index + 1 : ~index;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
