@@ -18,6 +18,9 @@ var simulators = builder.Configuration.GetSection("Simulators");
 var simulated = simulators.GetValue("Enabled", true).ToString();
 var simulatedDelay = simulators.GetValue("Delay", TimeSpan.FromSeconds(2)).ToString("c", CultureInfo.InvariantCulture);
 
+// Telemetry goes to the dashboard; Telemetry:Export=false keeps it in the services (the load tests run no dashboard).
+var exportTelemetry = builder.Configuration.GetValue("Telemetry:Export", true);
+
 // Each service: a fixed port, a database of its own on the shared server, the broker.
 AddService<Projects.Orders>("orders", port: 5101);
 AddService<Projects.Warehouse>("warehouse", port: 5102)
@@ -39,4 +42,11 @@ IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
         .WithReference(rabbitMq).WaitFor(rabbitMq)
         .WithEnvironment("Messaging__Management__Url", infrastructure.RabbitMqManagement)
         .WithEnvironment("Messaging__Ops__Key", opsKey)
+        .WithEnvironment(context =>
+        {
+            if (!exportTelemetry)
+            {
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+            }
+        })
         .WithRedriveCommand(opsKey);

@@ -71,7 +71,8 @@ public static class Drain
         var due = load.Orders.Where(o => o.OrderId is not null).Select(o => o.Due).Order().ToList();
         var ended = load.Outcomes.Values.Where(o => OrderLoad.IsTerminal(o.Status)).Select(o => o.Ended).Order().ToList();
         var last = ended.Count == 0 ? restarted : ended[^1];
-        for (var at = restarted; at <= last; at += TimeSpan.FromMilliseconds(100))
+        var step = TimeSpan.FromMilliseconds(100);
+        for (var at = restarted; at < last + step; at += step)
         {
             if (CountUpTo(due, at) - CountUpTo(ended, at) <= limit)
             {
