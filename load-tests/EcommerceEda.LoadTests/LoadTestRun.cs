@@ -90,7 +90,6 @@ public static class LoadTestRun
         var host = await LocalAppHost.StartAsync(
             [
                 "--Simulators:Delay=00:00:00",
-                "--Telemetry:Export=false", // no dashboard runs here: the services' exporters would only time out
                 "--Logging:LogLevel:Default=Warning",
                 // Health checks fail while services start and stop (drain): expected, and not worth a stack trace.
                 "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",

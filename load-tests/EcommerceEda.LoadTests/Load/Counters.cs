@@ -27,16 +27,21 @@ public sealed record Counters(IReadOnlyDictionary<string, long> Commits, long Wr
     public static async Task<Counters> ReadSettledAsync(SystemUnderTest system, CancellationToken cancellationToken)
     {
         await Task.Delay(SettleTime, cancellationToken);
-        return new Counters(
-            await CommitsAsync(system, cancellationToken), await WritesAsync(system, cancellationToken), await EnqueuedAsync(system, cancellationToken));
+        var (commits, writes) = await DatabaseCountersAsync(system, cancellationToken);
+        return new Counters(commits, writes, await EnqueuedAsync(system, cancellationToken));
     }
 
-    private static async Task<Dictionary<string, long>> CommitsAsync(SystemUnderTest system, CancellationToken cancellationToken)
+    // Commits by database, and the next transaction id to be assigned (reading it assigns none).
+    private static async Task<(Dictionary<string, long> Commits, long Writes)> DatabaseCountersAsync(
+        SystemUnderTest system, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(system.Postgres);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            "SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY(@databases)", connection);
+            """
+            SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY(@databases);
+            SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint;
+            """, connection);
         command.Parameters.AddWithValue("databases", SystemUnderTest.Databases);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var commits = new Dictionary<string, long>();
@@ -45,16 +50,9 @@ public sealed record Counters(IReadOnlyDictionary<string, long> Commits, long Wr
             commits[reader.GetString(0)] = reader.GetInt64(1);
         }
 
-        return commits;
-    }
-
-    // The next transaction id to be assigned; reading it assigns none.
-    private static async Task<long> WritesAsync(SystemUnderTest system, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(system.Postgres);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (commits, reader.GetInt64(0));
     }
 
     private static async Task<long> EnqueuedAsync(SystemUnderTest system, CancellationToken cancellationToken)

@@ -203,16 +203,17 @@ public sealed class Stock
     private readonly string _prefix = $"LOAD-{Guid.NewGuid():N}"[..13];
 
     /// <summary>A SKU of this stock, at random.</summary>
-    public string Pick() => string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{Random.Shared.Next(Skus)}");
+    public string Pick() => Sku(Random.Shared.Next(Skus));
 
     /// <summary>Puts a million units of each SKU on hand in Warehouse.</summary>
     public async Task FillAsync(SystemUnderTest system, CancellationToken cancellationToken)
     {
         for (var i = 0; i < Skus; i++)
         {
-            var sku = string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{i}");
-            using var response = await system.Warehouse.PutAsJsonAsync($"/api/stock/{sku}", new { onHand = 1_000_000 }, cancellationToken);
+            using var response = await system.Warehouse.PutAsJsonAsync($"/api/stock/{Sku(i)}", new { onHand = 1_000_000 }, cancellationToken);
             response.EnsureSuccessStatusCode();
         }
     }
+
+    private string Sku(int index) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{index}");
 }

@@ -10,7 +10,7 @@ namespace EcommerceEda.LoadTests.Target;
 /// <summary>
 /// The whole system as <c>./eng/run.sh</c> starts it, in Local infrastructure mode, beside any system already
 /// running: its own RabbitMQ and PostgreSQL on free ports with their data in a temporary folder, the four
-/// services, and generated passwords.
+/// services, and generated passwords. No dashboard runs, so the services export no telemetry.
 /// </summary>
 public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
 {
@@ -51,6 +51,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             $"--Parameters:postgres-password={Guid.NewGuid():N}",
             $"--Parameters:rabbitmq-password={Guid.NewGuid():N}",
             $"--Parameters:ops-key={Guid.NewGuid():N}",
+            "--Telemetry:Export=false", // the testing builder runs no dashboard: exporters would only time out
             .. settings,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(arguments, cancellationToken);

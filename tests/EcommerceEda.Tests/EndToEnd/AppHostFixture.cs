@@ -20,10 +20,8 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public DistributedApplication App => _host.App;
 
-    // No dashboard runs under the testing builder: the services keep their telemetry rather than fail to export it.
     public async ValueTask InitializeAsync() => _host = await LocalAppHost.StartAsync(
-        [$"--Parameters:ops-key={OpsKey}", "--Simulators:Delay=00:00:00.500", "--Telemetry:Export=false"],
-        TestContext.Current.CancellationToken);
+        [$"--Parameters:ops-key={OpsKey}", "--Simulators:Delay=00:00:00.500"], TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 }

@@ -1,10 +1,4 @@
--- Wakes the warehouse simulator when pick tasks are created: NOTIFY is delivered only on commit.
-CREATE FUNCTION pick_tasks_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('pick_tasks', '');
-    RETURN NULL;
-END $$;
-
+-- Wakes the warehouse simulator when pick tasks are created.
 CREATE TRIGGER pick_tasks_inserted
     AFTER INSERT ON pick_tasks
-    FOR EACH STATEMENT EXECUTE FUNCTION pick_tasks_notify();
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_channel('pick_tasks');
