@@ -39,6 +39,7 @@ internal sealed partial class InboxFilter<T>(
         {
             metrics.DuplicateDropped(consumer);
             LogDuplicate(consumer, typeof(T).Name, messageId);
+            await context.NotifyConsumed(context.ReceiveContext.ElapsedTime, "inbox"); // handled: else it moves to {consumer}_skipped
             return;
         }
 

@@ -28,6 +28,7 @@ internal sealed partial class DeliveryPolicyFilter<T>(
                 {
                     metrics.Filtered(queue);
                     LogFiltered(queue, typeof(T).Name, context.MessageId);
+                    await context.NotifyConsumed(context.ReceiveContext.ElapsedTime, "pattern-filter"); // else it moves to {queue}_skipped
                     return;
                 }
 

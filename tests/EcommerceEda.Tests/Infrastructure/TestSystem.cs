@@ -72,6 +72,13 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
     public async Task<int> DeadLetterCountAsync(string queue) =>
         (int)await BrokerProbe.ReadyCountAsync(BrokerUri, $"{queue}_error");
 
+    /// <summary>
+    /// Messages MassTransit moved to <c>{queue}_skipped</c> because it saw no consumer take them: a message a
+    /// filter drops on purpose (a duplicate, a pattern that does not match) must not end there.
+    /// </summary>
+    public async Task<int> SkippedCountAsync(string queue) =>
+        (int)await BrokerProbe.ReadyCountAsync(BrokerUri, $"{queue}_skipped");
+
     /// <summary>The connection string of one service's database, to look at what it stored.</summary>
     public string Database(string service) => infrastructure.DatabaseConnectionString($"{service}_{_name}");
 

@@ -67,6 +67,7 @@ public sealed class OrderPlacedFlowTests(TestSystem system) : IClassFixture<Test
             "orders", "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:warehouse:reserve-stock:v1' AND body->>'orderId' = @Id",
             new { Id = placed.OrderId.ToString() }));
         Assert.Equal(0, await system.DeadLetterCountAsync("orders-fulfillment"));
+        Assert.Equal(0, await system.SkippedCountAsync("orders-fulfillment"));
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public sealed class PriorityFollowUpTests(TestSystem system) : IClassFixture<Tes
         Assert.Equal("support-priority-follow-up", filtered.LastMeasurement!.Tags["consumer"]);
         Assert.Null(await FollowUpAsync(orderId));
         Assert.Equal(0, await system.DeadLetterCountAsync("support-priority-follow-up"));
+        Assert.Equal(0, await system.SkippedCountAsync("support-priority-follow-up"));
     }
 
     private static JsonObject Order(string sku, int quantity, decimal unitPrice, string country)
