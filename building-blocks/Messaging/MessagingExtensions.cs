@@ -62,8 +62,10 @@ public static class MessagingExtensions
                 rabbitMq.SendTopology.ConfigureErrorSettings = QueueTopology.DeadLetterQueueArguments;
                 rabbitMq.SendTopology.ConfigureDeadLetterSettings = QueueTopology.DeadLetterQueueArguments;
 
-                // Outermost first: the delivery policy sees every attempt, the inbox runs each in a transaction.
+                // Outermost first: the delivery policy sees every attempt, an unavailable database does not count as
+                // one, the inbox runs each in a transaction.
                 rabbitMq.UseConsumeFilter(typeof(DeliveryPolicyFilter<>), context);
+                rabbitMq.UseConsumeFilter(typeof(TransientFailureFilter<>), context);
                 rabbitMq.UseConsumeFilter(typeof(InboxFilter<>), context);
                 rabbitMq.ConfigureEndpoints(context);
             });

@@ -5,7 +5,7 @@ namespace EcommerceEda.LoadTests;
 /// <summary>What to run and against what, from the command line (<c>--Rate=40</c> or <c>--Rate 40</c>).</summary>
 public sealed class LoadTestOptions
 {
-    /// <summary>The scenarios to run: <c>all</c>, <c>baselines</c>, <c>place-orders</c>, <c>find-max</c>, <c>drain</c> or <c>smoke</c>.</summary>
+    /// <summary>The scenarios to run: <c>all</c>, <c>baselines</c>, <c>place-orders</c>, <c>find-max</c>, <c>drain</c>, <c>faults</c> or <c>smoke</c>.</summary>
     public string Scenario { get; set; } = "all";
 
     /// <summary>Drive the system <c>./eng/run.sh</c> started (or the addresses below) instead of starting one.</summary>
@@ -34,6 +34,15 @@ public sealed class LoadTestOptions
 
     /// <summary>How long the drain scenario keeps that service stopped under load.</summary>
     public TimeSpan DrainOutage { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The faults the <c>faults</c> scenario runs, comma-separated; all of them by default.</summary>
+    public string? Faults { get; set; }
+
+    /// <summary>How long a fault keeps its part of the system down.</summary>
+    public TimeSpan FaultOutage { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the <c>long-outage</c> fault keeps delivery down.</summary>
+    public TimeSpan FaultLongOutage { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The longest wait for the orders of a load to end (Delivered or Cancelled) once it stops.</summary>
     public TimeSpan CompletionTimeout { get; set; } = TimeSpan.FromSeconds(120);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using EcommerceEda.LoadTests.Baselines;
+using EcommerceEda.LoadTests.Faults;
 using EcommerceEda.LoadTests.Load;
 using EcommerceEda.LoadTests.Reports;
 using EcommerceEda.LoadTests.Scenarios;
@@ -12,9 +13,12 @@ namespace EcommerceEda.LoadTests;
 public static class LoadTestRun
 {
     /// <summary>The scenarios <c>--Scenario</c> takes.</summary>
-    public static readonly string[] Scenarios = ["all", "baselines", "place-orders", "find-max", "drain", "smoke"];
+    public static readonly string[] Scenarios = ["all", "baselines", "place-orders", "find-max", "drain", "faults", "smoke"];
 
     private const double DefaultRate = 20;
+
+    // Steady load under which faults are injected: about half of what this 2-core machine sustains.
+    private const double FaultRate = 10;
 
     /// <summary>Runs what <paramref name="options"/> asks for and returns the report and the folder it was written to.</summary>
     public static async Task<(RunReport Report, string Folder)> RunAsync(
@@ -26,7 +30,7 @@ public static class LoadTestRun
             throw new ArgumentException($"Unknown scenario '{scenario}': choose one of {string.Join(", ", Scenarios)}.", nameof(options));
         }
 
-        bool Runs(string name) => scenario == name || (scenario == "all" && name != "smoke");
+        bool Runs(string name) => scenario == name || (scenario == "all" && name is not ("smoke" or "faults"));
 
         await using var system = await ConnectAsync(options, console, cancellationToken);
         var stock = new Stock();
@@ -72,7 +76,13 @@ public static class LoadTestRun
             drain = await Drain.RunAsync(system, stock, rate, options, console, cancellationToken);
         }
 
-        var report = new RunReport(options.RunId, command, Machine(), postgres, broker, placeOrders, cost, cpu, findMax, drain);
+        IReadOnlyList<FaultReport> faults = [];
+        if (Runs("faults"))
+        {
+            faults = await FaultSuite.RunAsync(system, options.Rate ?? FaultRate, options, console, cancellationToken);
+        }
+
+        var report = new RunReport(options.RunId, command, Machine(), postgres, broker, placeOrders, cost, cpu, findMax, drain, faults);
         var folder = Path.Combine(options.Results ?? DefaultResults(), $"{options.RunId}-{scenario}");
         await ReportWriter.WriteAsync(report, folder, cancellationToken);
         return (report, folder);
@@ -98,7 +108,7 @@ public static class LoadTestRun
                 "--Logging:LogLevel:EcommerceEda.AppHost.Resources=None", // the services' own logs: in the dashboard, not here
             ],
             cancellationToken);
-        return await host.AsSystemUnderTestAsync(cancellationToken);
+        return await host.AsSystemUnderTestAsync(owned: true, cancellationToken);
     }
 
     private static Action<BaselineLevel> Level(IRunConsole console, string unit) =>

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Dapper;
 using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.ServiceDefaults.Postgres;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -164,7 +164,7 @@ public sealed partial class EventStreamReader(
 
     // The database or the network failing is no reason to skip an event: the reader reconnects and tries again.
     private static bool IsPoison(Exception exception) =>
-        exception is not (OperationCanceledException or TimeoutException or NpgsqlException { IsTransient: true });
+        exception is not (OperationCanceledException or TimeoutException) && !TransientFailures.IsTransient(exception);
 
     /// <summary>In one transaction: the event's effects (unless it is skipped) and the reader's new offset.</summary>
     private async Task ApplyOnceAsync(StreamedEvent streamed, bool apply, CancellationToken cancellationToken)

@@ -44,12 +44,14 @@ public sealed record LoadSample(string Phase, TimeSpan Elapsed, double Rate, lon
 }
 
 /// <summary>Everything one load measured.</summary>
+/// <param name="Customer">The customer the load placed its orders for (its own).</param>
 /// <param name="Rate">Orders per second asked for.</param>
 /// <param name="Duration">How long orders were placed.</param>
 /// <param name="Orders">Every order placed.</param>
 /// <param name="Outcomes">How each accepted order ended, by id.</param>
 /// <param name="Samples">What the console showed, second by second.</param>
 public sealed record LoadResult(
+    string Customer,
     double Rate, TimeSpan Duration, IReadOnlyList<PlacedOrder> Orders, IReadOnlyDictionary<Guid, OrderOutcome> Outcomes, IReadOnlyList<LoadSample> Samples)
 {
     /// <summary>Orders the API accepted.</summary>
@@ -60,6 +62,35 @@ public sealed record LoadResult(
 
     /// <summary>Accepted orders that did not end within the completion timeout.</summary>
     public int Unfinished => Accepted - Outcomes.Values.Count(o => OrderLoad.IsTerminal(o.Status));
+
+    /// <summary>
+    /// The first moment from <paramref name="from"/> on, in steps of 100 ms, when no more than <paramref name="limit"/>
+    /// orders were in flight: from when each was due and when it ended, so it does not depend on when the console sampled.
+    /// </summary>
+    public TimeSpan? BacklogDownTo(double limit, TimeSpan from)
+    {
+        var due = Orders.Where(o => o.OrderId is not null).Select(o => o.Due).Order().ToList();
+        var ended = Outcomes.Values.Where(o => OrderLoad.IsTerminal(o.Status)).Select(o => o.Ended).Order().ToList();
+        var last = ended.Count == 0 ? from : ended[^1];
+        for (var at = from; ; at += TimeSpan.FromMilliseconds(100))
+        {
+            if (CountUpTo(due, at) - CountUpTo(ended, at) <= limit)
+            {
+                return at;
+            }
+
+            if (at >= last)
+            {
+                return null; // nothing ends later: the backlog stays where it is
+            }
+        }
+    }
+
+    private static int CountUpTo(List<TimeSpan> sorted, TimeSpan at)
+    {
+        var index = sorted.BinarySearch(at);
+        return index >= 0 ? index + 1 : ~index;
+    }
 }
 
 /// <summary>
@@ -92,6 +123,7 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
         var startedAt = DateTimeOffset.UtcNow;
         var phase = "placing";
         var failed = 0L;
+        var ended = 0L;
 
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = SampleAsync(sampling.Token);
@@ -103,7 +135,7 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             deadline.CancelAfter(completionTimeout);
-            while (!deadline.IsCancellationRequested && await CountEndedAsync(customer, cancellationToken) < orders.Count(o => o.OrderId is not null))
+            while (!deadline.IsCancellationRequested && (await CountEndedAsync(customer, cancellationToken) ?? 0) < orders.Count(o => o.OrderId is not null))
             {
                 await Task.Delay(200, CancellationToken.None);
             }
@@ -112,7 +144,7 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
         await sampling.CancelAsync();
         await sampler;
         var outcomes = await ReadOutcomesAsync(customer, startedAt, cancellationToken);
-        return new LoadResult(rate, duration, [.. orders.OrderBy(o => o.Due)], outcomes, samples);
+        return new LoadResult(customer, rate, duration, [.. orders.OrderBy(o => o.Due)], outcomes, samples);
 
         async Task PlaceAsync(TimeSpan due)
         {
@@ -150,7 +182,7 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
             while (await timer.WaitForNextTickAsync(CancellationToken.None) && !stop.IsCancellationRequested)
             {
                 var sent = orders.Count;
-                var ended = await CountEndedAsync(customer, CancellationToken.None);
+                ended = await CountEndedAsync(customer, CancellationToken.None) ?? ended; // the last count while the database is down
                 var sample = new LoadSample(phase, clock.Elapsed, rate, sent, sent - Interlocked.Read(ref failed), Interlocked.Read(ref failed), ended);
                 samples.Add(sample);
                 progress(sample);
@@ -158,15 +190,23 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
         }
     }
 
-    private async Task<long> CountEndedAsync(string customer, CancellationToken cancellationToken)
+    // Null while the database cannot be reached: a fault scenario may have stopped it.
+    private async Task<long?> CountEndedAsync(string customer, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(system.Database("orders"));
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM orders WHERE customer_id = @customer AND status = ANY(@terminal)", connection);
-        command.Parameters.AddWithValue("customer", customer);
-        command.Parameters.AddWithValue("terminal", TerminalStatuses);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        try
+        {
+            await using var connection = new NpgsqlConnection(system.Database("orders"));
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                "SELECT count(*) FROM orders WHERE customer_id = @customer AND status = ANY(@terminal)", connection);
+            command.Parameters.AddWithValue("customer", customer);
+            command.Parameters.AddWithValue("terminal", TerminalStatuses);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        catch (NpgsqlException)
+        {
+            return null;
+        }
     }
 
     private async Task<Dictionary<Guid, OrderOutcome>> ReadOutcomesAsync(
@@ -199,18 +239,24 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
 /// <summary>SKUs with plenty on hand, so that load orders are delivered rather than cancelled.</summary>
 public sealed class Stock
 {
-    private const int Skus = 50;
+    /// <summary>Units of each SKU on hand to begin with.</summary>
+    public const int OnHand = 1_000_000;
+
+    private const int Count = 50;
     private readonly string _prefix = $"LOAD-{Guid.NewGuid():N}"[..13];
 
-    /// <summary>A SKU of this stock, at random.</summary>
-    public string Pick() => Sku(Random.Shared.Next(Skus));
+    /// <summary>The SKUs of this stock.</summary>
+    public IEnumerable<string> Skus => Enumerable.Range(0, Count).Select(Sku);
 
-    /// <summary>Puts a million units of each SKU on hand in Warehouse.</summary>
+    /// <summary>A SKU of this stock, at random.</summary>
+    public string Pick() => Sku(Random.Shared.Next(Count));
+
+    /// <summary>Puts <see cref="OnHand"/> units of each SKU on hand in Warehouse.</summary>
     public async Task FillAsync(SystemUnderTest system, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < Skus; i++)
+        foreach (var sku in Skus)
         {
-            using var response = await system.Warehouse.PutAsJsonAsync($"/api/stock/{Sku(i)}", new { onHand = 1_000_000 }, cancellationToken);
+            using var response = await system.Warehouse.PutAsJsonAsync($"/api/stock/{sku}", new { onHand = OnHand }, cancellationToken);
             response.EnsureSuccessStatusCode();
         }
     }

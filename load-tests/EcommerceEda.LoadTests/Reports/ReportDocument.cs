@@ -115,7 +115,42 @@ public static class ReportDocument
                 yield return block;
             }
         }
+
+        if (run.Faults.Count > 0)
+        {
+            yield return new Heading("Faults");
+            yield return new Paragraph(
+                "Each fault under steady load; once its orders ended and the system was quiet, the ledger: accepted orders not ended (lost), " +
+                "effects missing or applied twice (order statuses, shipments, timeline entries, stock), outbox messages due and unsent (stuck), " +
+                "messages left on work queues, messages dead-lettered (only injected poison belongs there).");
+            yield return Table(["fault", "orders", "refused", "lost", "missing", "duplicated", "stuck", "queued", "dead-lettered", "outage s", "recovery s", "result"],
+                [.. run.Faults.Select(fault => (IReadOnlyList<string>)
+                [
+                    fault.Name, F(fault.Ledger.Orders), Refusals(fault), F(fault.Ledger.Lost), F(fault.Ledger.Incomplete), F(fault.Ledger.Duplicated),
+                    F(fault.Ledger.Stuck), F(fault.Ledger.Queued), F(fault.Ledger.DeadLettered), F(fault.OutageSeconds),
+                    fault.RecoverySeconds is { } recovery ? F(recovery) : "never", fault.Ledger.Passed ? "pass" : "FAIL",
+                ])]);
+            foreach (var fault in run.Faults)
+            {
+                yield return new Heading($"fault: {fault.Name}");
+                yield return new Paragraph(fault.Description + ".");
+                foreach (var finding in fault.Ledger.Findings)
+                {
+                    yield return new Paragraph($"Finding: {finding}");
+                }
+
+                foreach (var block in Load(fault.Load).Skip(1))
+                {
+                    yield return block;
+                }
+            }
+        }
     }
+
+    // "119 (503)", "88 (no answer)": how many calls were refused, and how.
+    private static string Refusals(FaultReport fault) => fault.Refusals.Count == 0
+        ? "0"
+        : $"{F(fault.Load.Failed)} ({string.Join(", ", fault.Refusals.Select(r => (r.Key == 0 ? "no answer" : F(r.Key)) + (fault.Refusals.Count > 1 ? $": {F(r.Value)}" : "")))})";
 
     private static IEnumerable<Block> Baselines(IEnumerable<BaselineResult> baselines)
     {

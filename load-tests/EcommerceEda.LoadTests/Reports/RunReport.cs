@@ -1,4 +1,5 @@
 using EcommerceEda.LoadTests.Baselines;
+using EcommerceEda.LoadTests.Faults;
 using EcommerceEda.LoadTests.Load;
 
 namespace EcommerceEda.LoadTests.Reports;
@@ -190,6 +191,19 @@ public sealed record DrainReport(string Service, double OutageSeconds, double St
     public double? DrainRate => DrainSeconds is > 0 ? Math.Round((PeakBacklog - SteadyBacklog) / DrainSeconds.Value, 1) : null;
 }
 
+/// <summary>A fault injected under load, and what the ledger found afterwards.</summary>
+/// <param name="Name">The fault.</param>
+/// <param name="Description">What it does.</param>
+/// <param name="OutageSeconds">From the fault to the repaired part reporting healthy.</param>
+/// <param name="RecoverySeconds">From then until the orders in flight were back to steady.</param>
+/// <param name="Ledger">Orders lost, effects duplicated, messages stuck.</param>
+/// <param name="Load">The load throughout; its thresholds are the ledger's.</param>
+public sealed record FaultReport(string Name, string Description, double OutageSeconds, double? RecoverySeconds, LedgerReport Ledger, LoadReport Load)
+{
+    /// <summary>Calls refused while the fault lasted, by HTTP status (0: no answer).</summary>
+    public required IReadOnlyDictionary<int, int> Refusals { get; init; }
+}
+
 /// <summary>Everything one run of the harness measured.</summary>
 /// <param name="RunId">The run's name (its start time).</param>
 /// <param name="Command">The command line that reproduces it.</param>
@@ -201,6 +215,7 @@ public sealed record DrainReport(string Service, double OutageSeconds, double St
 /// <param name="Cpu">Where the CPU went during the place-orders load.</param>
 /// <param name="FindMax">The find-max steps.</param>
 /// <param name="Drain">The drain scenario.</param>
+/// <param name="Faults">The fault scenarios.</param>
 public sealed record RunReport(
     string RunId,
     string Command,
@@ -211,7 +226,8 @@ public sealed record RunReport(
     OrderCost? Cost,
     CpuReport? Cpu,
     FindMaxReport? FindMax,
-    DrainReport? Drain)
+    DrainReport? Drain,
+    IReadOnlyList<FaultReport> Faults)
 {
     /// <summary>The bound and the ratio, when the run measured both raw limits and the cost of an order.</summary>
     public Bound? Bound => Postgres is not null && Broker is not null && Cost is { Orders: > 0 }
@@ -225,7 +241,7 @@ public sealed record RunReport(
         : null;
 
     /// <summary>Whether every correctness criterion held (speed targets only report).</summary>
-    public bool Correct => new[] { PlaceOrders, Drain?.Load }.OfType<LoadReport>()
+    public bool Correct => new[] { PlaceOrders, Drain?.Load }.Concat(Faults.Select(fault => fault.Load)).OfType<LoadReport>()
         .SelectMany(load => load.Thresholds)
         .All(threshold => threshold.Passed || !threshold.Correctness);
 }

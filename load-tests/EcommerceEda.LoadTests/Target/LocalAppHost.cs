@@ -72,8 +72,8 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         }
     }
 
-    /// <summary>The system as a load test sees it; disposing it stops the AppHost.</summary>
-    public async Task<SystemUnderTest> AsSystemUnderTestAsync(CancellationToken cancellationToken) => new(
+    /// <summary>The system as a load test sees it; disposing it stops the AppHost when <paramref name="owned"/>.</summary>
+    public async Task<SystemUnderTest> AsSystemUnderTestAsync(bool owned, CancellationToken cancellationToken) => new(
         App.GetEndpoint("orders", "http"),
         App.GetEndpoint("warehouse", "http"),
         await App.GetConnectionStringAsync("postgres", cancellationToken)
@@ -82,27 +82,27 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             ?? throw new InvalidOperationException("The AppHost gave no connection string for rabbitmq.")),
         App.GetEndpoint("rabbitmq", "management"),
         control: this,
-        owner: this);
+        owner: owned ? this : null);
 
     /// <summary>
-    /// Stops <paramref name="service"/> as an operator would: SIGTERM to its process, which finishes what it holds
-    /// and exits; the orchestrator sees it exit. (Its own stop command gives up after 10 s, which a service under
-    /// load may need.)
+    /// Stops <paramref name="resource"/> by signalling its process itself: the orchestrator's own stop command
+    /// gives up after 10 s, which a service under load may need, and it knows no kill -9. The orchestrator sees
+    /// the process end.
     /// </summary>
-    public async Task StopAsync(string service, CancellationToken cancellationToken)
+    public async Task StopAsync(string resource, StopMode mode, CancellationToken cancellationToken)
     {
-        var resource = App.ResourceNotifications.TryGetCurrentState(service, out var state) ? state.Snapshot : null;
-        var pid = resource?.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+        var state = App.ResourceNotifications.TryGetCurrentState(resource, out var current) ? current.Snapshot : null;
+        var pid = state?.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
             ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
-            : throw new InvalidOperationException($"The orchestrator shows no process for {service}.");
+            : throw new InvalidOperationException($"The orchestrator shows no process for {resource}.");
         using var process = Process.GetProcessById(pid);
-        using (var kill = Process.Start("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)]))
+        if (mode is StopMode.Kill)
         {
-            await kill.WaitForExitAsync(cancellationToken);
-            if (kill.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"Could not signal {service} (process {pid}) to stop.");
-            }
+            process.Kill(entireProcessTree: true); // RabbitMQ's script runs the Erlang VM as a child
+        }
+        else
+        {
+            await SignalAsync(pid, mode is StopMode.Graceful ? "TERM" : "QUIT", resource, cancellationToken);
         }
 
         try
@@ -111,22 +111,32 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         }
         catch (TimeoutException exception)
         {
-            throw new InvalidOperationException($"{service} (process {pid}) did not stop within {StopTimeout}.", exception);
+            throw new InvalidOperationException($"{resource} (process {pid}) did not stop within {StopTimeout}.", exception);
         }
 
-        await App.ResourceNotifications.WaitForResourceAsync(service, KnownResourceStates.TerminalStates, cancellationToken);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, cancellationToken);
+    }
+
+    private static async Task SignalAsync(int pid, string signal, string resource, CancellationToken cancellationToken)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(cancellationToken);
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"Could not send SIG{signal} to {resource} (process {pid}).");
+        }
     }
 
     /// <inheritdoc />
-    public async Task StartAsync(string service, CancellationToken cancellationToken)
+    public async Task StartAsync(string resource, CancellationToken cancellationToken)
     {
-        var result = await App.ResourceCommands.ExecuteCommandAsync(service, KnownResourceCommands.StartCommand, cancellationToken);
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
         if (!result.Success)
         {
-            throw new InvalidOperationException($"Starting {service} failed: {result.Message}");
+            throw new InvalidOperationException($"Starting {resource} failed: {result.Message}");
         }
 
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(service, cancellationToken);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -5,14 +5,30 @@ using Npgsql;
 
 namespace EcommerceEda.LoadTests.Target;
 
-/// <summary>Stops and starts one of the system's services (the drain scenario's outage).</summary>
+/// <summary>How a part of the system is stopped.</summary>
+public enum StopMode
+{
+    /// <summary>SIGTERM to its process: it finishes what it holds and exits, as an operator stops it.</summary>
+    Graceful,
+
+    /// <summary>SIGKILL to its process and every process it started (<c>kill -9</c>): a crash, a lost machine.</summary>
+    Kill,
+
+    /// <summary>SIGQUIT to its process: PostgreSQL's immediate shutdown, with crash recovery on the next start.</summary>
+    Immediate,
+}
+
+/// <summary>
+/// Stops and starts the parts of the system: the services (orders, warehouse, delivery, support), the broker
+/// (rabbitmq) and the database server (postgres). The drain and fault scenarios need it.
+/// </summary>
 public interface IServiceControl
 {
-    /// <summary>Stops <paramref name="service"/> (orders, warehouse, delivery or support).</summary>
-    Task StopAsync(string service, CancellationToken cancellationToken);
+    /// <summary>Stops <paramref name="resource"/> the way <paramref name="mode"/> says and waits until it has ended.</summary>
+    Task StopAsync(string resource, StopMode mode, CancellationToken cancellationToken);
 
-    /// <summary>Starts <paramref name="service"/> again and waits until it reports healthy.</summary>
-    Task StartAsync(string service, CancellationToken cancellationToken);
+    /// <summary>Starts <paramref name="resource"/> again and waits until it reports healthy.</summary>
+    Task StartAsync(string resource, CancellationToken cancellationToken);
 }
 
 /// <summary>

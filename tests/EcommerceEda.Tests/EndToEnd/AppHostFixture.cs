@@ -20,6 +20,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public DistributedApplication App => _host.App;
 
+    /// <summary>The running system as the load harness sees it; disposing it leaves the AppHost running.</summary>
+    public Task<SystemUnderTest> SystemUnderTestAsync() => _host.AsSystemUnderTestAsync(owned: false, TestContext.Current.CancellationToken);
+
     public async ValueTask InitializeAsync() => _host = await LocalAppHost.StartAsync(
         [$"--Parameters:ops-key={OpsKey}", "--Simulators:Delay=00:00:00.500"], TestContext.Current.CancellationToken);
 

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using EcommerceEda.LoadTests.Load;
+using EcommerceEda.LoadTests.Target;
+using Npgsql;
+
+namespace EcommerceEda.LoadTests.Faults;
+
+/// <summary>What a fault acts on: the system and the means to stop and start its parts.</summary>
+/// <param name="System">The system under load.</param>
+/// <param name="Control">Stops and starts its services, its broker and its database server.</param>
+public sealed record FaultTarget(SystemUnderTest System, IServiceControl Control);
+
+/// <summary>When a fault broke the system and when it was repaired, on the load's clock, and what that did to the backlog.</summary>
+public sealed class FaultTiming
+{
+    /// <summary>When the fault began.</summary>
+    public TimeSpan Broken { get; set; }
+
+    /// <summary>When the repaired part reported healthy.</summary>
+    public TimeSpan Repaired { get; set; }
+
+    /// <summary>From the fault to the repair, in seconds.</summary>
+    public double OutageSeconds => Math.Round((Repaired - Broken).TotalSeconds, 1);
+
+    /// <summary>Orders in flight before the fault, on average.</summary>
+    public double SteadyBacklog(LoadResult load) =>
+        load.Samples.Where(s => s.Elapsed < Broken).Select(s => (double)s.InFlight).DefaultIfEmpty().Average();
+
+    /// <summary>Seconds from the repair until the orders in flight were about as many as before the fault; null when never.</summary>
+    public double? RecoverySeconds(LoadResult load) =>
+        load.BacklogDownTo(SteadyBacklog(load) + Math.Max(2, load.Rate / 4), Repaired) is { } at ? Math.Round((at - Repaired).TotalSeconds, 1) : null;
+}
+
+/// <summary>One way to break the system under load, and how it is brought back.</summary>
+/// <param name="Name">What <c>--Faults</c> calls it.</param>
+/// <param name="Description">What it does, for the report.</param>
+/// <param name="BreakAsync">Breaks the system.</param>
+/// <param name="RepairAsync">Brings it back after the outage; returns once it reports healthy.</param>
+/// <param name="Outage">How long it stays broken before the repair; zero for a fault the system recovers from by itself.</param>
+public sealed record Fault(
+    string Name,
+    string Description,
+    Func<FaultTarget, CancellationToken, Task> BreakAsync,
+    Func<FaultTarget, CancellationToken, Task> RepairAsync,
+    TimeSpan Outage)
+{
+    /// <summary>Every fault the harness knows, in the order <c>faults</c> runs them, with the outages of <paramref name="options"/>.</summary>
+    public static IReadOnlyList<Fault> All(LoadTestOptions options) =>
+    [
+        .. LocalAppHost.Services.Select(service => Kill(service, $"kill -9 of {service}", options.FaultOutage)),
+        Kill("rabbitmq", "kill -9 of the RabbitMQ node (its Erlang VM and every process it started)", options.FaultOutage),
+        new(
+            "stop-postgres",
+            "PostgreSQL stopped in immediate mode (SIGQUIT: no checkpoint, crash recovery on the next start)",
+            (target, token) => target.Control.StopAsync("postgres", StopMode.Immediate, token),
+            async (target, token) =>
+            {
+                await target.Control.StartAsync("postgres", token);
+                NpgsqlConnection.ClearAllPools(); // this harness's own connections to the stopped server are broken
+            },
+            options.FaultOutage),
+        new(
+            "close-connections",
+            "the broker closes every client connection at once (management API), as a network failure would",
+            CloseConnectionsAsync,
+            (_, _) => Task.CompletedTask,
+            TimeSpan.Zero),
+        Kill("delivery", "kill -9 of delivery for a long outage, then the backlog drains", options.FaultLongOutage) with { Name = "long-outage" },
+    ];
+
+    /// <summary>A service stopped as an operator stops it (SIGTERM) and started again after <paramref name="outage"/>.</summary>
+    public static Fault Stop(string service, TimeSpan outage) => new(
+        $"stop-{service}",
+        $"{service} stopped with SIGTERM",
+        (target, token) => target.Control.StopAsync(service, StopMode.Graceful, token),
+        (target, token) => target.Control.StartAsync(service, token),
+        outage);
+
+    /// <summary>
+    /// Beside a load: waits <paramref name="before"/>, breaks the system, keeps it broken for <see cref="Outage"/>,
+    /// repairs it, and notes when on <paramref name="timing"/> from the load's <paramref name="clock"/>.
+    /// </summary>
+    public async Task InjectAsync(
+        FaultTarget target, TimeSpan before, FaultTiming timing, IRunConsole console, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        await Task.Delay(before, cancellationToken);
+        timing.Broken = clock.Elapsed;
+        await BreakAsync(target, cancellationToken);
+        console.Line(Invariant($"{Name}: broken at {timing.Broken.TotalSeconds:0.0} s (done at {clock.Elapsed.TotalSeconds:0.0} s)"));
+        await Task.Delay(Outage, cancellationToken);
+        var repairing = clock.Elapsed;
+        await RepairAsync(target, cancellationToken);
+        timing.Repaired = clock.Elapsed;
+        console.Line(Invariant($"{Name}: repair started at {repairing.TotalSeconds:0.0} s, healthy at {timing.Repaired.TotalSeconds:0.0} s"));
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The faults <c>--Faults</c> names (comma-separated), or all of them.</summary>
+    public static IReadOnlyList<Fault> Select(LoadTestOptions options)
+    {
+        var all = All(options);
+        if (string.IsNullOrWhiteSpace(options.Faults))
+        {
+            return all;
+        }
+
+        var wanted = options.Faults.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = wanted.Except(all.Select(f => f.Name)).ToList();
+        return unknown.Count > 0
+            ? throw new ArgumentException($"Unknown fault '{string.Join("', '", unknown)}': choose from {string.Join(", ", all.Select(f => f.Name))}.", nameof(options))
+            : [.. all.Where(f => wanted.Contains(f.Name))];
+    }
+
+    private static Fault Kill(string resource, string description, TimeSpan outage) => new(
+        $"kill-{resource}",
+        description,
+        (target, token) => target.Control.StopAsync(resource, StopMode.Kill, token),
+        (target, token) => target.Control.StartAsync(resource, token),
+        outage);
+
+    private static async Task CloseConnectionsAsync(FaultTarget target, CancellationToken cancellationToken)
+    {
+        var management = target.System.Management;
+        var connections = await management.GetFromJsonAsync<JsonArray>("connections?columns=name", cancellationToken);
+        foreach (var name in connections!.OfType<JsonNode>().Select(c => c["name"]!.GetValue<string>()))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, $"connections/{Uri.EscapeDataString(name)}");
+            request.Headers.Add("X-Reason", "fault test: every connection closed");
+            using var response = await management.SendAsync(request, cancellationToken);
+        }
+    }
+}

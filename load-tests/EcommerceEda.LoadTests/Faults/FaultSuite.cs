@@ -1,0 +1,79 @@
+using System.Globalization;
+using EcommerceEda.LoadTests.Load;
+using EcommerceEda.LoadTests.Reports;
+using EcommerceEda.LoadTests.Target;
+
+namespace EcommerceEda.LoadTests.Faults;
+
+/// <summary>
+/// Each fault in turn under steady load: the load runs, the fault breaks the system and repairs it, the load
+/// goes on, and once every order has ended (or the wait ran out) and the system is quiet, the ledger is checked.
+/// </summary>
+public static class FaultSuite
+{
+    private static readonly TimeSpan Before = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan After = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan QuietTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>Runs the faults <paramref name="options"/> names, or explains why it cannot (a system the harness did not start).</summary>
+    public static async Task<IReadOnlyList<FaultReport>> RunAsync(
+        SystemUnderTest system, double rate, LoadTestOptions options, IRunConsole console, CancellationToken cancellationToken)
+    {
+        if (system.Control is not { } control)
+        {
+            console.Line("faults: skipped, they kill parts of the system, which only a system the harness started allows (run without --Target)");
+            return [];
+        }
+
+        var reports = new List<FaultReport>();
+        foreach (var fault in Fault.Select(options))
+        {
+            console.Heading($"fault: {fault.Name}");
+            reports.Add(await RunAsync(fault, new FaultTarget(system, control), rate, options, console, cancellationToken));
+        }
+
+        return reports;
+    }
+
+    private static async Task<FaultReport> RunAsync(
+        Fault fault, FaultTarget target, double rate, LoadTestOptions options, IRunConsole console, CancellationToken cancellationToken)
+    {
+        var system = target.System;
+        var stock = new Stock();
+        await stock.FillAsync(system, cancellationToken);
+        var deadLetters = await Ledger.DeadLettersAsync(system, cancellationToken);
+        var timing = new FaultTiming();
+        var load = await console.WatchAsync(
+            Invariant($"{fault.Name} at {rate:0.#} orders/s: {fault.Description}"),
+            progress => new OrderLoad(system, stock, progress).RunAsync(
+                rate,
+                Before + fault.Outage + After,
+                options.CompletionTimeout,
+                (clock, token) => fault.InjectAsync(target, Before, timing, console, clock, token),
+                cancellationToken));
+
+        console.Line("Waiting for the system to go quiet, then checking the ledger");
+        var ledger = await Ledger.CheckAsync(system, load, stock, deadLetters, expectedDeadLetters: 0, QuietTimeout, cancellationToken);
+        var report = new FaultReport(
+            fault.Name,
+            fault.Description,
+            timing.OutageSeconds,
+            timing.RecoverySeconds(load),
+            ledger,
+            LoadReport.From(fault.Name, load, report => ledger.Thresholds()))
+        {
+            Refusals = load.Orders.Where(o => o.OrderId is null).GroupBy(o => o.StatusCode).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
+        };
+        var recovery = report.RecoverySeconds?.ToString("0.#", CultureInfo.InvariantCulture) ?? "(never)";
+        console.Line(Invariant(
+            $"{fault.Name}: {ledger.Orders} orders, lost {ledger.Lost}, duplicated {ledger.Duplicated}, stuck {ledger.Stuck}, recovered in {recovery} s: {(ledger.Passed ? "pass" : "FAIL")}"));
+        foreach (var finding in ledger.Findings)
+        {
+            console.Line($"  {finding}");
+        }
+
+        return report;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
