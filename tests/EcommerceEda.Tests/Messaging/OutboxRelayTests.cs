@@ -24,7 +24,9 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         var orderIds = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ =>
             system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey())));
 
-        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 40);
+        // Exactly once is the point here, not speed: under the full parallel suite a relay may time out a publish
+        // (10 s) and back off before its retry, which the default 30 s has not always covered.
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 40, TimeSpan.FromSeconds(90));
         await Eventually.Until(
             () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND sent_at IS NULL"),
             unsent => unsent == 0);
