@@ -99,7 +99,7 @@ internal sealed partial class OutboxRelay(
     /// </summary>
     private async Task<(int Claimed, double? NextDue)> PublishBatchAsync(CancellationToken cancellationToken)
     {
-        await eventStream.EnsureDeclaredAsync(cancellationToken); // so every event also lands in the stream
+        await eventStream.EnsureAvailableAsync(cancellationToken); // so every event also lands in the stream
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);

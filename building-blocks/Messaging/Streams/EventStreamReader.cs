@@ -92,7 +92,7 @@ public sealed partial class EventStreamReader(
 
     private async Task ConsumeAsync(CancellationToken cancellationToken)
     {
-        await stream.EnsureDeclaredAsync(cancellationToken);
+        await stream.EnsureAvailableAsync(cancellationToken);
         var last = await LastOffsetAsync(cancellationToken);
         await using var connection = await stream.ConnectAsync($"stream-reader {name}", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);

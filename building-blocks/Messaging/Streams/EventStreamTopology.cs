@@ -19,15 +19,19 @@ public sealed class EventStreamTopology(IConfiguration configuration) : IDisposa
     public const string Exchange = "events";
 
     private readonly SemaphoreSlim _declaring = new(1, 1);
-    private volatile bool _declared;
+    private IConnection? _watch;
+    private volatile bool _available;
 
     /// <summary>
-    /// Declares the stream and binds it, once per process; the relay calls it before publishing, so no
-    /// event is published before the stream can take it.
+    /// Declares the stream and binds it, and returns at once while it is known to be running. The relay calls it
+    /// before every batch, so no event is published before the stream can take it: after the broker restarts,
+    /// a publish routed to a stream whose member has not started yet is confirmed without being stored
+    /// (RabbitMQ 3.10; the declare answers 404 "home node ... is down" meanwhile, and this throws). A connection
+    /// of its own watches the broker: when it closes, the stream is declared again before the next batch.
     /// </summary>
-    public async Task EnsureDeclaredAsync(CancellationToken cancellationToken)
+    public async Task EnsureAvailableAsync(CancellationToken cancellationToken)
     {
-        if (_declared)
+        if (_available)
         {
             return;
         }
@@ -35,20 +39,36 @@ public sealed class EventStreamTopology(IConfiguration configuration) : IDisposa
         await _declaring.WaitAsync(cancellationToken);
         try
         {
-            if (!_declared)
+            if (_available)
             {
-                await using var connection = await ConnectAsync("stream-topology", cancellationToken);
-                await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-                // Declared exactly as MassTransit declares a message exchange, so both agree.
-                await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-                await channel.QueueDeclareAsync(Name, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
-                {
-                    ["x-queue-type"] = "stream",
-                    ["x-max-age"] = configuration["Messaging:Stream:MaxAge"] ?? "30D",
-                }, cancellationToken: cancellationToken);
-                await channel.QueueBindAsync(Name, Exchange, routingKey: "", cancellationToken: cancellationToken);
-                _declared = true;
+                return;
             }
+
+            if (_watch is not { IsOpen: true })
+            {
+                if (_watch is not null)
+                {
+                    await _watch.DisposeAsync();
+                }
+
+                _watch = await ConnectAsync("stream-topology", cancellationToken);
+                _watch.ConnectionShutdownAsync += (_, _) =>
+                {
+                    _available = false;
+                    return Task.CompletedTask;
+                };
+            }
+
+            await using var channel = await _watch.CreateChannelAsync(cancellationToken: cancellationToken);
+            // Declared exactly as MassTransit declares a message exchange, so both agree.
+            await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(Name, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
+            {
+                ["x-queue-type"] = "stream",
+                ["x-max-age"] = configuration["Messaging:Stream:MaxAge"] ?? "30D",
+            }, cancellationToken: cancellationToken);
+            await channel.QueueBindAsync(Name, Exchange, routingKey: "", cancellationToken: cancellationToken);
+            _available = _watch.IsOpen;
         }
         finally
         {
@@ -57,7 +77,11 @@ public sealed class EventStreamTopology(IConfiguration configuration) : IDisposa
     }
 
     /// <inheritdoc />
-    public void Dispose() => _declaring.Dispose();
+    public void Dispose()
+    {
+        _watch?.Dispose();
+        _declaring.Dispose();
+    }
 
     internal async Task<IConnection> ConnectAsync(string name, CancellationToken cancellationToken) =>
         await new ConnectionFactory

@@ -108,14 +108,14 @@ public static class Ledger
             """, delivered, cancellationToken));
         Note(findings, incomplete.Count, "effects missing for ended orders", incomplete);
 
-        // Stock: nothing may stay reserved, and on hand goes down by exactly what was delivered.
-        var shipped = orders.Values.Where(o => o.Status == "Delivered").SelectMany(o => o.Lines)
-            .GroupBy(l => l.Sku).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
+        // Stock: what each order's status says it took, no more. Picked units left the shelves; reserved ones wait.
+        var taken = Taken(orders.Values, "Picked", "Shipped", "Delivered", "ReturnRequested");
+        var reserved = Taken(orders.Values, "StockReserved");
         var stockErrors = (await ReadStockAsync(system, stock, cancellationToken))
-            .Where(s => s.Reserved != 0 || s.OnHand != OnHand - shipped.GetValueOrDefault(s.Sku))
-            .Select(s => $"{s.Sku}: on hand {s.OnHand}, expected {OnHand - shipped.GetValueOrDefault(s.Sku)}; reserved {s.Reserved}, expected 0")
+            .Where(s => s.OnHand != OnHand - taken.GetValueOrDefault(s.Sku) || s.Reserved != reserved.GetValueOrDefault(s.Sku))
+            .Select(s => $"{s.Sku}: on hand {s.OnHand}, expected {OnHand - taken.GetValueOrDefault(s.Sku)}; reserved {s.Reserved}, expected {reserved.GetValueOrDefault(s.Sku)}")
             .ToList();
-        Note(findings, stockErrors.Count, "SKUs whose stock moved other than the delivered orders say", stockErrors);
+        Note(findings, stockErrors.Count, "SKUs whose stock moved other than the orders' statuses say", stockErrors);
 
         var deadLettered = await DeadLettersAsync(system, cancellationToken) - deadLettersBefore;
         Note(findings, stuck > 0 ? 1 : 0, $"{stuck} outbox messages not sent though due or already tried", []);
@@ -124,6 +124,10 @@ public static class Ledger
         return new LedgerReport(
             orders.Count, lost.Count + unanswered.Count, incomplete.Count, duplicated.Count + stockErrors.Count, stuck, queued, deadLettered, expectedDeadLetters, findings);
     }
+
+    private static Dictionary<string, int> Taken(IEnumerable<StoredOrder> orders, params string[] statuses) => orders
+        .Where(o => statuses.Contains(o.Status)).SelectMany(o => o.Lines)
+        .GroupBy(l => l.Sku).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
 
     private static void Note(List<string> findings, int count, string what, IEnumerable<string> examples)
     {
