@@ -1,5 +1,7 @@
+using EcommerceEda.Messaging.Streams;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EcommerceEda.Tests.Messaging;
 
@@ -15,10 +17,16 @@ public sealed class BrokerOutageTests(TestSystem system) : IClassFixture<TestSys
     public async Task Orders_placed_while_the_broker_is_stopped_are_all_delivered_after_it_restarts()
     {
         var sku = await system.StockAsync(onHand: 50);
+        var stream = system.Orders.Services.GetRequiredService<EventStreamTopology>();
+        await stream.EnsureAvailableAsync(TestContext.Current.CancellationToken);
         await system.Infrastructure.StopRabbitMqAsync();
         Guid[] orderIds;
         try
         {
+            // The relay asks before every batch: once the broker went away, the stream is not taken for running until
+            // it was declared again, since a restarted broker confirms events routed to a starting stream and drops them.
+            await Eventually.Until(() => ThrowsAsync(() => stream.EnsureAvailableAsync(TestContext.Current.CancellationToken)), thrown => thrown);
+
             orderIds = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ =>
                 system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey())));
 
@@ -39,5 +47,18 @@ public sealed class BrokerOutageTests(TestSystem system) : IClassFixture<TestSys
         await Eventually.Until(
             () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND sent_at IS NULL"),
             unsent => unsent == 0);
+    }
+
+    private static async Task<bool> ThrowsAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return false;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return true;
+        }
     }
 }
