@@ -39,7 +39,7 @@ console.Line(File.ReadAllText(Path.Combine(folder, "report.md")));
 console.Line($"Written to {folder} (report.md, report.json, report.html)");
 if (!report.Correct)
 {
-    AnsiConsole.MarkupLine("[red]Orders were refused or not delivered: see the thresholds above.[/]");
+    AnsiConsole.MarkupLine("[red]A correctness threshold failed (orders refused or not delivered, or the fault ledger): see the thresholds above.[/]");
     return 1;
 }
 
