@@ -11,8 +11,6 @@ namespace EcommerceEda.Tests.Messaging;
 /// <summary>The relay against the real outbox table and broker.</summary>
 public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    private const string OrderPlacedExchange = "orders:order-placed:v1";
-
     [Fact]
     public async Task Messages_published_again_after_a_relay_crash_have_one_effect()
     {
