@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using EcommerceEda.LoadTests.Load;
@@ -51,8 +50,6 @@ public sealed record LedgerReport(
 /// <summary>Checks a load's ledger against the system: see <see cref="LedgerReport"/>.</summary>
 public static class Ledger
 {
-    private const int OnHand = Stock.OnHand;
-
     private static readonly TimeSpan QuietPoll = TimeSpan.FromSeconds(6); // the broker refreshes its statistics every 5 s
 
     /// <summary>Messages in every dead-letter queue now: a scenario reads it before and after.</summary>
@@ -112,8 +109,9 @@ public static class Ledger
         var taken = Taken(orders.Values, "Picked", "Shipped", "Delivered", "ReturnRequested");
         var reserved = Taken(orders.Values, "StockReserved");
         var stockErrors = (await ReadStockAsync(system, stock, cancellationToken))
-            .Where(s => s.OnHand != OnHand - taken.GetValueOrDefault(s.Sku) || s.Reserved != reserved.GetValueOrDefault(s.Sku))
-            .Select(s => $"{s.Sku}: on hand {s.OnHand}, expected {OnHand - taken.GetValueOrDefault(s.Sku)}; reserved {s.Reserved}, expected {reserved.GetValueOrDefault(s.Sku)}")
+            .Select(s => (Row: s, OnHand: Stock.OnHand - taken.GetValueOrDefault(s.Sku), Reserved: reserved.GetValueOrDefault(s.Sku)))
+            .Where(s => s.Row.OnHand != s.OnHand || s.Row.Reserved != s.Reserved)
+            .Select(s => $"{s.Row.Sku}: on hand {s.Row.OnHand}, expected {s.OnHand}; reserved {s.Row.Reserved}, expected {s.Reserved}")
             .ToList();
         Note(findings, stockErrors.Count, "SKUs whose stock moved other than the orders' statuses say", stockErrors);
 
@@ -207,9 +205,8 @@ public static class Ledger
     // The work queues and their dead-letter queues; the event stream keeps every event by design.
     private static async Task<List<Queue>> QueuesAsync(SystemUnderTest system, CancellationToken cancellationToken)
     {
-        var queues = await system.Management.GetFromJsonAsync<JsonArray>(
-            $"queues/{Uri.EscapeDataString(system.VirtualHost)}?columns=name,type,messages", cancellationToken);
-        return [.. queues!.OfType<JsonNode>()
+        var queues = await system.QueuesAsync("name,type,messages", cancellationToken);
+        return [.. queues.OfType<JsonNode>()
             .Where(queue => queue["type"]?.GetValue<string>() != "stream")
             .Select(queue => new Queue(queue["name"]!.GetValue<string>(), queue["messages"]?.GetValue<long>() ?? 0))];
     }

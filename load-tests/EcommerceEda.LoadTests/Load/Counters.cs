@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using EcommerceEda.LoadTests.Target;
 using Npgsql;
 
@@ -57,8 +55,7 @@ public sealed record Counters(IReadOnlyDictionary<string, long> Commits, long Wr
 
     private static async Task<long> EnqueuedAsync(SystemUnderTest system, CancellationToken cancellationToken)
     {
-        var queues = await system.Management.GetFromJsonAsync<JsonArray>(
-            $"queues/{Uri.EscapeDataString(system.VirtualHost)}?columns=name,message_stats.publish", cancellationToken);
-        return queues!.Sum(queue => queue?["message_stats"]?["publish"]?.GetValue<long>() ?? 0);
+        var queues = await system.QueuesAsync("name,message_stats.publish", cancellationToken);
+        return queues.Sum(queue => queue?["message_stats"]?["publish"]?.GetValue<long>() ?? 0);
     }
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 using Npgsql;
 
 namespace EcommerceEda.LoadTests.Target;
@@ -78,6 +80,11 @@ public sealed class SystemUnderTest : IAsyncDisposable
 
     /// <summary>Stops and starts services, when the harness started the system itself.</summary>
     public IServiceControl? Control { get; }
+
+    /// <summary>Every queue and stream of the services' virtual host, with the management API's <paramref name="columns"/>.</summary>
+    public async Task<JsonArray> QueuesAsync(string columns, CancellationToken cancellationToken) =>
+        await Management.GetFromJsonAsync<JsonArray>($"queues/{Uri.EscapeDataString(VirtualHost)}?columns={columns}", cancellationToken)
+            ?? throw new InvalidOperationException("The broker's management API listed no queues.");
 
     /// <summary>A connection string to one of the services' databases.</summary>
     public string Database(string name) => new NpgsqlConnectionStringBuilder(Postgres) { Database = name }.ConnectionString;
