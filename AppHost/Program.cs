@@ -21,8 +21,16 @@ var simulatedDelay = simulators.GetValue("Delay", TimeSpan.FromSeconds(2)).ToStr
 // Telemetry goes to the dashboard; Telemetry:Export=false keeps it in the services (the load tests run no dashboard).
 var exportTelemetry = builder.Configuration.GetValue("Telemetry:Export", true);
 
+// Faults:Enabled=true opens /ops/faults on every service, for the fault suite to crash them at chosen moments.
+var faultInjection = builder.Configuration.GetValue("Faults:Enabled", false).ToString();
+
 // Each service: a fixed port, a database of its own on the shared server, the broker.
-AddService<Projects.Orders>("orders", port: 5101);
+var orders = AddService<Projects.Orders>("orders", port: 5101);
+if (builder.Configuration["Fulfillment:PickTimeout"] is { } pickTimeout) // the pick SLA, shorter in the fault suite
+{
+    orders.WithEnvironment("Orders__Fulfillment__PickTimeout", pickTimeout);
+}
+
 AddService<Projects.Warehouse>("warehouse", port: 5102)
     .WithEnvironment("Warehouse__Simulator__Enabled", simulated)
     .WithEnvironment("Warehouse__Simulator__Delay", simulatedDelay);
@@ -42,6 +50,7 @@ IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
         .WithReference(rabbitMq).WaitFor(rabbitMq)
         .WithEnvironment("Messaging__Management__Url", infrastructure.RabbitMqManagement)
         .WithEnvironment("Messaging__Ops__Key", opsKey)
+        .WithEnvironment("Messaging__Faults__Enabled", faultInjection)
         .WithEnvironment(context =>
         {
             if (!exportTelemetry)

@@ -1,4 +1,5 @@
 using EcommerceEda.Messaging;
+using EcommerceEda.Messaging.Faults;
 using EcommerceEda.Messaging.Inbox;
 using EcommerceEda.Messaging.Operations;
 using EcommerceEda.Messaging.Outbox;
@@ -36,6 +37,8 @@ public static class MessagingExtensions
         builder.Services.AddSingleton(services => new EventSource(serviceName, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<EventStreamTopology>();
         builder.Services.AddSingleton<MessagingMetrics>();
+        builder.Services.AddSingleton<FaultInjection>();
+        builder.Services.AddOptions<FaultInjectionOptions>().BindConfiguration("Messaging:Faults");
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Relay");
         builder.Services.AddOptions<InboxOptions>().BindConfiguration("Messaging:Inbox");
         builder.Services.AddSingleton<DeadLetterStore>();

@@ -106,10 +106,15 @@ public static class LoadTestRun
                 "--Logging:LogLevel:System.Net.Http=None",
                 "--Logging:LogLevel:Aspire.Hosting.Dcp=Error",
                 "--Logging:LogLevel:EcommerceEda.AppHost.Resources=None", // the services' own logs: in the dashboard, not here
+                .. options.Scenario == "faults" ? FaultSettings : [],
             ],
             cancellationToken);
         return await host.AsSystemUnderTestAsync(owned: true, cancellationToken);
     }
+
+    // The fault suite crashes services through /ops/faults and waits for pick timers to run out.
+    private static readonly string[] FaultSettings =
+        ["--Faults:Enabled=true", string.Create(CultureInfo.InvariantCulture, $"--Fulfillment:PickTimeout={InjectedFaults.PickTimeout:c}")];
 
     private static Action<BaselineLevel> Level(IRunConsole console, string unit) =>
         level => console.Line(Invariant($"  {level.Concurrency,3} at once: {level.PerSecond:#,0} {unit}/s"));

@@ -1,4 +1,5 @@
 using Dapper;
+using EcommerceEda.Messaging.Faults;
 using EcommerceEda.Messaging.Outbox;
 using MassTransit;
 using MassTransit.Transports;
@@ -16,6 +17,7 @@ namespace EcommerceEda.Messaging.Inbox;
 internal sealed partial class InboxFilter<T>(
     TransactionalOutbox outbox,
     MessagingMetrics metrics,
+    FaultInjection faults,
     ILogger<InboxFilter<T>> logger) : IFilter<ConsumeContext<T>>
     where T : class
 {
@@ -46,6 +48,7 @@ internal sealed partial class InboxFilter<T>(
         context.AddOrUpdatePayload(() => tx, _ => tx);
         await next.Send(context);
         await tx.CommitAsync(context.CancellationToken);
+        faults.CrashIfArmed(CrashPoint.ConsumerAfterCommit);
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("inbox");

@@ -1,9 +1,13 @@
+using System.Text.Json;
+using EcommerceEda.Messaging.Faults;
 using EcommerceEda.Messaging.Operations;
 using EcommerceEda.Messaging.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -21,10 +25,21 @@ public sealed record RedriveResult(string Queue, int Redriven);
 /// <param name="LastOffset">The offset of the last event it applied; null before the first (or just after a replay).</param>
 public sealed record StreamReaderReport(string Reader, long? LastOffset);
 
+/// <summary>How the relay disturbs its publishes, for fault tests.</summary>
+/// <param name="DuplicateRate">The share of publishes repeated about a second later, from 0 to 1.</param>
+/// <param name="DelayRate">The share of publishes held back about a second, behind later ones, from 0 to 1.</param>
+public sealed record DeliveryFaults(double DuplicateRate, double DelayRate);
+
 /// <summary>The operations endpoints every service exposes under <c>/ops</c>, for operators only.</summary>
 public static class OperationsApi
 {
-    /// <summary>Maps <c>/ops/queues</c>, <c>/ops/dead-letters</c>, the redrive endpoints, <c>/ops/streams</c> and replay.</summary>
+    private static readonly Dictionary<string, CrashPoint> CrashPoints = Enum.GetValues<CrashPoint>()
+        .ToDictionary(point => JsonNamingPolicy.KebabCaseLower.ConvertName(point.ToString()), StringComparer.Ordinal);
+
+    /// <summary>
+    /// Maps <c>/ops/queues</c>, <c>/ops/dead-letters</c>, the redrive endpoints, <c>/ops/streams</c> and replay, and,
+    /// when <see cref="FaultInjectionOptions.Enabled"/>, <c>/ops/faults</c>.
+    /// </summary>
     public static IEndpointRouteBuilder MapMessagingOperations(this IEndpointRouteBuilder app)
     {
         var ops = app.MapGroup("/ops").WithTags("Operations").AddEndpointFilter<OperatorKeyFilter>();
@@ -34,7 +49,36 @@ public static class OperationsApi
         ops.MapPost("/dead-letters/{queue}/redrive", Redrive);
         ops.MapGet("/streams", GetStreamReaders);
         ops.MapPost("/streams/{reader}/replay", Replay);
+        if (app.ServiceProvider.GetRequiredService<IOptions<FaultInjectionOptions>>().Value.Enabled)
+        {
+            ops.MapPost("/faults/crash/{point}", ArmCrash);
+            ops.MapPut("/faults/deliveries", DisturbDeliveries);
+        }
+
         return app;
+    }
+
+    private static Results<Accepted, ProblemHttpResult> ArmCrash(string point, FaultInjection faults)
+    {
+        if (!CrashPoints.TryGetValue(point, out var crashPoint))
+        {
+            return TypedResults.Problem(
+                $"'{point}' is not a crash point: choose from {string.Join(", ", CrashPoints.Keys)}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        faults.Arm(crashPoint);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    private static Results<Ok<DeliveryFaults>, ProblemHttpResult> DisturbDeliveries(DeliveryFaults request, FaultInjection faults)
+    {
+        if (request.DuplicateRate is not (>= 0 and <= 1) || request.DelayRate is not (>= 0 and <= 1))
+        {
+            return TypedResults.Problem("duplicateRate and delayRate must be from 0 to 1.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        faults.DisturbDeliveries(request.DuplicateRate, request.DelayRate);
+        return TypedResults.Ok(request);
     }
 
     private static async Task<Ok<StreamReaderReport[]>> GetStreamReaders(StreamReaders readers, CancellationToken cancellationToken)

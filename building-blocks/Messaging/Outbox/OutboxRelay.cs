@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
+using EcommerceEda.Messaging.Faults;
 using EcommerceEda.ServiceDefaults.Postgres;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +26,7 @@ internal sealed partial class OutboxRelay(
     OutgoingMessages outgoing,
     Streams.EventStreamTopology eventStream,
     MessagingMetrics metrics,
+    FaultInjection faults,
     IOptions<OutboxRelayOptions> options,
     TimeProvider clock,
     ILogger<OutboxRelay> logger) : BackgroundService
@@ -47,6 +49,9 @@ internal sealed partial class OutboxRelay(
         FROM unnest(@Ids, @Delays, @Errors) AS f(id, delay, error)
         WHERE o.id = f.id
         """;
+
+    // Fault injection only: rows held back, or published and left unsent so that they are published again.
+    private const string HoldBackSql = "UPDATE outbox_messages SET not_before = now() + interval '1 second' WHERE id = ANY(@Ids)";
 
     // Due rows are someone's to claim now (ours or, under SKIP LOCKED, another instance's): only future ones set a timer.
     private const string NextDueSql = """
@@ -112,15 +117,29 @@ internal sealed partial class OutboxRelay(
         }
 
         metrics.Claimed(rows.Count, clock.GetUtcNow() - rows.Min(r => r.CreatedAt));
+        var heldBack = rows.Where(_ => faults.Delays()).ToList();
+        var publishing = rows.Except(heldBack).ToList();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
-        var outcomes = await Task.WhenAll(rows.Select(row => TryPublishAsync(row, timeout.Token)));
-        var sent = rows.Where((_, i) => outcomes[i] is null).ToList();
-        var failed = rows.Select((row, i) => (Row: row, Error: outcomes[i])).Where(f => f.Error is not null).ToList();
+        var outcomes = await Task.WhenAll(publishing.Select(row => TryPublishAsync(row, timeout.Token)));
+        var confirmed = publishing.Where((_, i) => outcomes[i] is null).ToList();
+        var failed = publishing.Select((row, i) => (Row: row, Error: outcomes[i])).Where(f => f.Error is not null).ToList();
+        if (confirmed.Count > 0)
+        {
+            faults.CrashIfArmed(CrashPoint.RelayAfterConfirm);
+        }
 
+        heldBack.AddRange(confirmed.Where(_ => faults.Duplicates()));
+        var sent = confirmed.Except(heldBack).ToList();
         using var finish = new CancellationTokenSource(FinishTimeout);
         await connection.ExecuteAsync(new CommandDefinition(
             MarkSentSql, new { Ids = sent.Select(r => r.Id).ToArray() }, tx, cancellationToken: finish.Token));
+        if (heldBack.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                HoldBackSql, new { Ids = heldBack.Select(r => r.Id).ToArray() }, tx, cancellationToken: finish.Token));
+        }
+
         if (failed.Count > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(PostponeSql, new
@@ -135,14 +154,14 @@ internal sealed partial class OutboxRelay(
         await tx.CommitAsync(finish.Token);
         var now = clock.GetUtcNow();
         metrics.Published(sent.Count, sent.Select(r => now - r.CreatedAt));
-        if (failed.Count == rows.Count)
+        if (failed.Count > 0 && failed.Count == publishing.Count)
         {
             throw new AggregateException("No outbox message of the batch could be published.", failed.Select(f => f.Error!));
         }
 
         if (failed.Count > 0)
         {
-            LogSomeFailed(failed[0].Error!, failed.Count, rows.Count);
+            LogSomeFailed(failed[0].Error!, failed.Count, publishing.Count);
         }
 
         return (rows.Count, nextDue);

@@ -8,10 +8,18 @@ using Npgsql;
 
 namespace EcommerceEda.LoadTests.Faults;
 
-/// <summary>What a fault acts on: the system and the means to stop and start its parts.</summary>
+/// <summary>What a fault acts on: the system, the means to stop and start its parts, and the load's stock.</summary>
 /// <param name="System">The system under load.</param>
 /// <param name="Control">Stops and starts its services, its broker and its database server.</param>
-public sealed record FaultTarget(SystemUnderTest System, IServiceControl Control);
+/// <param name="Stock">The SKUs the load orders.</param>
+public sealed record FaultTarget(SystemUnderTest System, IServiceControl Control, Stock Stock)
+{
+    /// <summary>What the fault's own checks found wrong; the ledger fails on any.</summary>
+    public List<string> Problems { get; } = [];
+
+    /// <summary>What the fault's own checks saw (how many dead letters, how many timers), for the report.</summary>
+    public List<string> Observations { get; } = [];
+}
 
 /// <summary>When a fault broke the system and when it was repaired, on the load's clock, and what that did to the backlog.</summary>
 public sealed class FaultTiming
@@ -47,6 +55,9 @@ public sealed record Fault(
     Func<FaultTarget, CancellationToken, Task> RepairAsync,
     TimeSpan Outage)
 {
+    /// <summary>The fault's own checks once the load has ended, beyond the ledger's: they add to <see cref="FaultTarget.Problems"/>.</summary>
+    public Func<FaultTarget, CancellationToken, Task>? VerifyAsync { get; init; }
+
     /// <summary>Every fault the harness knows, in the order <c>faults</c> runs them, with the outages of <paramref name="options"/>.</summary>
     public static IReadOnlyList<Fault> All(LoadTestOptions options) =>
     [
@@ -69,6 +80,19 @@ public sealed record Fault(
             (_, _) => Task.CompletedTask,
             TimeSpan.Zero),
         Kill("delivery", "kill -9 of delivery for a long outage, then the backlog drains", options.FaultLongOutage) with { Name = "long-outage" },
+        InjectedFaults.Crash(
+            "orders",
+            "relay-after-confirm",
+            "Orders' outbox relay killed after the broker confirmed a batch, before it marked the rows sent: the batch is published again",
+            options.FaultOutage),
+        InjectedFaults.Crash(
+            "warehouse",
+            "consumer-after-commit",
+            "a Warehouse consumer killed after its transaction committed, before the broker had its ack: the message is delivered again",
+            options.FaultOutage),
+        InjectedFaults.DisturbedDeliveries(options.FaultOutage),
+        InjectedFaults.PoisonThenRedrive(options.FaultOutage),
+        InjectedFaults.TimeoutAcrossRestart(options.FaultOutage),
     ];
 
     /// <summary>A service stopped as an operator stops it (SIGTERM) and started again after <paramref name="outage"/>.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EcommerceEda.LoadTests.Load;
 using EcommerceEda.LoadTests.Reports;
+using EcommerceEda.LoadTests.Scenarios;
 using EcommerceEda.LoadTests.Target;
 
 namespace EcommerceEda.LoadTests.Faults;
@@ -25,22 +26,26 @@ public static class FaultSuite
             return [];
         }
 
+        var faults = Fault.Select(options);
+        var warmUpStock = new Stock();
+        await warmUpStock.FillAsync(system, cancellationToken);
+        await PlaceOrders.WarmUpAsync(system, warmUpStock, rate, options, console, cancellationToken); // a cold system is slow for a minute
         var reports = new List<FaultReport>();
-        foreach (var fault in Fault.Select(options))
+        foreach (var fault in faults)
         {
             console.Heading($"fault: {fault.Name}");
-            reports.Add(await RunAsync(fault, new FaultTarget(system, control), rate, options, console, cancellationToken));
+            reports.Add(await RunAsync(fault, system, control, rate, options, console, cancellationToken));
         }
 
         return reports;
     }
 
     private static async Task<FaultReport> RunAsync(
-        Fault fault, FaultTarget target, double rate, LoadTestOptions options, IRunConsole console, CancellationToken cancellationToken)
+        Fault fault, SystemUnderTest system, IServiceControl control, double rate, LoadTestOptions options, IRunConsole console, CancellationToken cancellationToken)
     {
-        var system = target.System;
         var stock = new Stock();
         await stock.FillAsync(system, cancellationToken);
+        var target = new FaultTarget(system, control, stock);
         var deadLetters = await Ledger.DeadLettersAsync(system, cancellationToken);
         var timing = new FaultTiming();
         var load = await console.WatchAsync(
@@ -54,6 +59,12 @@ public static class FaultSuite
 
         console.Line("Waiting for the system to go quiet, then checking the ledger");
         var ledger = await Ledger.CheckAsync(system, load, stock, deadLetters, expectedDeadLetters: 0, QuietTimeout, cancellationToken);
+        if (fault.VerifyAsync is { } verify)
+        {
+            await verify(target, cancellationToken);
+        }
+
+        ledger = ledger with { FaultProblems = target.Problems, Findings = [.. ledger.Findings, .. target.Problems] };
         var report = new FaultReport(
             fault.Name,
             fault.Description,
@@ -63,13 +74,14 @@ public static class FaultSuite
             LoadReport.From(fault.Name, load, report => ledger.Thresholds()))
         {
             Refusals = load.Orders.Where(o => o.OrderId is null).GroupBy(o => o.StatusCode).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
+            Observations = target.Observations,
         };
         var recovery = report.RecoverySeconds?.ToString("0.#", CultureInfo.InvariantCulture) ?? "(never)";
         console.Line(Invariant(
             $"{fault.Name}: {ledger.Orders} orders, lost {ledger.Lost}, duplicated {ledger.Duplicated}, stuck {ledger.Stuck}, recovered in {recovery} s: {(ledger.Passed ? "pass" : "FAIL")}"));
-        foreach (var finding in ledger.Findings)
+        foreach (var line in target.Observations.Concat(ledger.Findings))
         {
-            console.Line($"  {finding}");
+            console.Line($"  {line}");
         }
 
         return report;

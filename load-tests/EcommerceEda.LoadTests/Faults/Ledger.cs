@@ -31,6 +31,9 @@ public sealed record LedgerReport(
     long ExpectedDeadLetters,
     IReadOnlyList<string> Findings)
 {
+    /// <summary>What the fault's own checks found wrong (a crash that did not happen, a timer that did not fire).</summary>
+    public IReadOnlyList<string> FaultProblems { get; init; } = [];
+
     /// <summary>Nothing lost, nothing applied twice, nothing stuck, and the dead-letter queues hold just the poison.</summary>
     public bool Passed => Thresholds().All(threshold => threshold.Passed);
 
@@ -44,6 +47,7 @@ public sealed record LedgerReport(
         yield return new Threshold("messages left on work queues", "0", $"{Queued}", Queued == 0, Correctness: true);
         yield return new Threshold(
             "messages dead-lettered", $"{ExpectedDeadLetters}", $"{DeadLettered}", DeadLettered == ExpectedDeadLetters, Correctness: true);
+        yield return new Threshold("the fault's own checks failed", "0", $"{FaultProblems.Count}", FaultProblems.Count == 0, Correctness: true);
     }
 }
 

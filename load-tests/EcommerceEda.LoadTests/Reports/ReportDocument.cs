@@ -134,6 +134,11 @@ public static class ReportDocument
             {
                 yield return new Heading($"fault: {fault.Name}");
                 yield return new Paragraph(fault.Description + ".");
+                foreach (var observation in fault.Observations)
+                {
+                    yield return new Paragraph($"Observed: {observation}");
+                }
+
                 foreach (var finding in fault.Ledger.Findings)
                 {
                     yield return new Paragraph($"Finding: {finding}");

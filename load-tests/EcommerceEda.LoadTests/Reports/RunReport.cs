@@ -202,6 +202,9 @@ public sealed record FaultReport(string Name, string Description, double OutageS
 {
     /// <summary>Calls refused while the fault lasted, by HTTP status (0: no answer).</summary>
     public required IReadOnlyDictionary<int, int> Refusals { get; init; }
+
+    /// <summary>What the fault's own checks saw, beyond the ledger (dead letters redriven, timers fired).</summary>
+    public IReadOnlyList<string> Observations { get; init; } = [];
 }
 
 /// <summary>Everything one run of the harness measured.</summary>

@@ -34,7 +34,7 @@ public static class Drain
                 rate,
                 Before + options.DrainOutage + After,
                 options.CompletionTimeout,
-                (clock, token) => stop.InjectAsync(new FaultTarget(system, control), Before, timing, console, clock, token),
+                (clock, token) => stop.InjectAsync(new FaultTarget(system, control, stock), Before, timing, console, clock, token),
                 cancellationToken));
 
         var report = new DrainReport(

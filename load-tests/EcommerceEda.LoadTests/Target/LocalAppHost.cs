@@ -21,11 +21,13 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
 
     private readonly string _dataPath;
+    private readonly string _opsKey;
 
-    private LocalAppHost(DistributedApplication app, string dataPath)
+    private LocalAppHost(DistributedApplication app, string dataPath, string opsKey)
     {
         App = app;
         _dataPath = dataPath;
+        _opsKey = opsKey;
     }
 
     /// <summary>The running AppHost.</summary>
@@ -54,9 +56,10 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             "--Telemetry:Export=false", // the testing builder runs no dashboard: exporters would only time out
             .. settings,
         ];
+        var opsKey = arguments.Last(argument => argument.StartsWith("--Parameters:ops-key=", StringComparison.Ordinal)).Split('=', 2)[1];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(arguments, cancellationToken);
         var app = await builder.BuildAsync(cancellationToken);
-        var host = new LocalAppHost(app, dataPath);
+        var host = new LocalAppHost(app, dataPath, opsKey);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -114,7 +117,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             throw new InvalidOperationException($"{resource} (process {pid}) did not stop within {StopTimeout}.", exception);
         }
 
-        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, cancellationToken);
+        await WaitForExitAsync(resource, cancellationToken);
     }
 
     private static async Task SignalAsync(int pid, string signal, string resource, CancellationToken cancellationToken)
@@ -137,6 +140,18 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         }
 
         await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task WaitForExitAsync(string resource, CancellationToken cancellationToken) =>
+        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, cancellationToken);
+
+    /// <inheritdoc />
+    public HttpClient Operations(string service)
+    {
+        var client = App.CreateHttpClient(service, "http");
+        client.DefaultRequestHeaders.Add("X-Ops-Key", _opsKey);
+        return client;
     }
 
     /// <inheritdoc />

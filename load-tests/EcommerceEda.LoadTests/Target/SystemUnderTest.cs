@@ -31,6 +31,12 @@ public interface IServiceControl
 
     /// <summary>Starts <paramref name="resource"/> again and waits until it reports healthy.</summary>
     Task StartAsync(string resource, CancellationToken cancellationToken);
+
+    /// <summary>Waits until <paramref name="resource"/> has ended by itself (a crash the fault suite armed).</summary>
+    Task WaitForExitAsync(string resource, CancellationToken cancellationToken);
+
+    /// <summary>A client of <paramref name="service"/>'s API that carries the operator key, for <c>/ops</c>.</summary>
+    HttpClient Operations(string service);
 }
 
 /// <summary>

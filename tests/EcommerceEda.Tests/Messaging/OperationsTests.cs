@@ -121,6 +121,19 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
     }
 
     [Fact]
+    public async Task Fault_injection_is_closed_unless_the_service_is_configured_for_it()
+    {
+        using var orders = system.Orders.CreateClient().AsOperator();
+
+        using var crash = await orders.PostAsync("/ops/faults/crash/relay-after-confirm", null, TestContext.Current.CancellationToken);
+        using var deliveries = await orders.PutAsJsonAsync(
+            "/ops/faults/deliveries", new { duplicateRate = 1, delayRate = 0 }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, crash.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, deliveries.StatusCode);
+    }
+
+    [Fact]
     public async Task Redriving_a_queue_of_another_service_is_404()
     {
         var response = await system.Warehouse.CreateClient().AsOperator()

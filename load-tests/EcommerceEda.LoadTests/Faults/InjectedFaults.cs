@@ -1,0 +1,224 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using EcommerceEda.LoadTests.Target;
+using Npgsql;
+
+namespace EcommerceEda.LoadTests.Faults;
+
+/// <summary>
+/// Faults no outside kill can aim: crashes at a chosen line of code, duplicated and reordered deliveries (the
+/// services' <c>/ops/faults</c>, which the harness's AppHost opens), and bad data for some SKUs (triggers the
+/// harness adds to a service's database, as a faulty deployment would behave, and removes again).
+/// </summary>
+public static class InjectedFaults
+{
+    /// <summary>The pick SLA the fault suite's AppHost sets: long enough for every other fault's outage.</summary>
+    public static readonly TimeSpan PickTimeout = TimeSpan.FromSeconds(60);
+
+    private const string ReserveStockQueue = "warehouse-reserve-stock";
+    private static readonly TimeSpan CrashTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary><paramref name="service"/> kills itself the next time it reaches <paramref name="point"/>, and is started again after <paramref name="outage"/>.</summary>
+    public static Fault Crash(string service, string point, string description, TimeSpan outage) => new(
+        $"crash-{point}",
+        description,
+        async (target, token) =>
+        {
+            using var ops = target.Control.Operations(service);
+            using var armed = await ops.PostAsync($"/ops/faults/crash/{point}", content: null, token);
+            armed.EnsureSuccessStatusCode();
+            var armedAt = DateTimeOffset.UtcNow;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+            timeout.CancelAfter(CrashTimeout);
+            await target.Control.WaitForExitAsync(service, timeout.Token);
+            target.Observations.Add(Invariant($"{service} died at {point} and was seen exited {(DateTimeOffset.UtcNow - armedAt).TotalSeconds:0.0} s after it was armed"));
+        },
+        (target, token) => target.Control.StartAsync(service, token),
+        outage);
+
+    /// <summary>For <paramref name="outage"/>, every service's relay repeats 10% of its publishes and holds back another 10%.</summary>
+    public static Fault DisturbedDeliveries(TimeSpan outage) => new(
+        "duplicate-reorder",
+        "every relay publishes 10% of its messages twice (the copy about a second later) and holds back another 10% behind later ones",
+        (target, token) => DisturbAsync(target, 0.1, token),
+        (target, token) => DisturbAsync(target, 0, token),
+        outage);
+
+    /// <summary>
+    /// Reservations of a tenth of the SKUs fail for <paramref name="outage"/> (a trigger that raises), so those
+    /// <c>ReserveStock</c> commands exhaust their retries and are dead-lettered; then the cause is removed and
+    /// the dead letters are redriven. Only poisoned commands may be in the dead-letter queue, and each
+    /// redriven order must end once.
+    /// </summary>
+    public static Fault PoisonThenRedrive(TimeSpan outage)
+    {
+        var poison = new SkuTrigger("fault_poison", "reservations", "RAISE EXCEPTION 'fault injection: reservations of this SKU are poisoned';");
+        return new(
+            "poison-redrive",
+            "ReserveStock fails for a tenth of the SKUs until its retries run out (dead-lettered); then the cause is fixed and the dead letters redriven",
+            (target, token) => ExecuteAsync(target, "warehouse", poison.Create(Affected(target)), token),
+            async (target, token) =>
+            {
+                await ExecuteAsync(target, "warehouse", poison.Drop, token);
+                await RedriveAsync(target, token);
+            },
+            outage);
+    }
+
+    /// <summary>
+    /// Picks of a tenth of the SKUs are put off a day (the simulated worker never comes), so their orders wait on the
+    /// pick timer; Orders is killed while the timers are pending and started again after <paramref name="outage"/>.
+    /// Each held order must be cancelled for its pick timeout, once, and some of those timers must have been
+    /// pending across the restart.
+    /// </summary>
+    public static Fault TimeoutAcrossRestart(TimeSpan outage)
+    {
+        var hold = new SkuTrigger("fault_hold_picks", "pick_tasks", "NEW.created_at := NEW.created_at + interval '1 day';");
+        var killed = DateTimeOffset.MaxValue;
+        var restarted = DateTimeOffset.MinValue;
+        return new(
+            "timeout-across-restart",
+            "picks of a tenth of the SKUs never happen; Orders is killed while their pick timers are pending, and each timer must fire once after the restart",
+            async (target, token) =>
+            {
+                await ExecuteAsync(target, "warehouse", hold.Create(Affected(target)), token);
+                await WaitForHeldPicksAsync(target, token);
+                killed = DateTimeOffset.UtcNow;
+                await target.Control.StopAsync("orders", StopMode.Kill, token);
+            },
+            async (target, token) =>
+            {
+                await target.Control.StartAsync("orders", token);
+                restarted = DateTimeOffset.UtcNow;
+                await ExecuteAsync(target, "warehouse", hold.Drop, token);
+            },
+            outage)
+        {
+            VerifyAsync = (target, token) => VerifyTimeoutsAsync(target, killed, restarted, token),
+        };
+    }
+
+    // A tenth of the load's SKUs: with one line per order, about a tenth of the orders.
+    private static IEnumerable<string> Affected(FaultTarget target) => target.Stock.Skus.Take(5);
+
+    private static async Task DisturbAsync(FaultTarget target, double rate, CancellationToken cancellationToken)
+    {
+        foreach (var service in LocalAppHost.Services)
+        {
+            using var ops = target.Control.Operations(service);
+            using var response = await ops.PutAsJsonAsync("/ops/faults/deliveries", new { duplicateRate = rate, delayRate = rate }, cancellationToken);
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    // Dead-lettering takes the retry policy's few attempts: the queue is settled once two reads a second apart agree.
+    private static async Task RedriveAsync(FaultTarget target, CancellationToken cancellationToken)
+    {
+        using var warehouse = target.Control.Operations("warehouse");
+        var letters = new JsonArray();
+        for (var reads = 0; reads < 3 || letters.Count != (await DeadLettersAsync(warehouse, cancellationToken)).Count; reads++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            letters = await DeadLettersAsync(warehouse, cancellationToken);
+        }
+
+        var poisoned = Affected(target).ToHashSet(StringComparer.Ordinal);
+        var strays = letters.Where(letter => letter!["queue"]!.GetValue<string>() != ReserveStockQueue
+            || !letter["payload"]!["lines"]!.AsArray().Any(line => poisoned.Contains(line!["sku"]!.GetValue<string>()))).ToList();
+        var distinct = letters.Select(letter => letter!["messageId"]!.GetValue<string>()).Distinct().Count();
+        Expect(target, letters.Count > 0, "no ReserveStock was dead-lettered: the poison did not take");
+        Expect(target, strays.Count == 0, $"{strays.Count} dead letters are not poisoned ReserveStock commands: {string.Join("; ", strays.Take(3))}");
+        Expect(target, distinct == letters.Count, $"{letters.Count - distinct} messages are in the dead-letter queue twice");
+
+        using var response = await warehouse.PostAsync($"/ops/dead-letters/{ReserveStockQueue}/redrive", content: null, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var redriven = (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["redriven"]!.GetValue<int>();
+        Expect(target, redriven == letters.Count, $"{letters.Count} dead letters, {redriven} redriven");
+        target.Observations.Add(Invariant($"{letters.Count} ReserveStock commands dead-lettered ({strays.Count} not poisoned), {redriven} redriven"));
+    }
+
+    private static async Task<JsonArray> DeadLettersAsync(HttpClient ops, CancellationToken cancellationToken) =>
+        await ops.GetFromJsonAsync<JsonArray>("/ops/dead-letters?limit=1000", cancellationToken) ?? [];
+
+    private static async Task WaitForHeldPicksAsync(FaultTarget target, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(target.System.Database("warehouse"));
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+        while (await connection.ExecuteScalarAsync<int>(new CommandDefinition($"SELECT count(*) FROM {HeldPicks}", cancellationToken: cancellationToken)) < 3)
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException("No pick was held within 20 s: is the load ordering the held SKUs?");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+    }
+
+    // Picks the hold put off a day.
+    private const string HeldPicks = "pick_tasks WHERE created_at > now() + interval '1 hour'";
+
+    private static async Task VerifyTimeoutsAsync(FaultTarget target, DateTimeOffset killed, DateTimeOffset restarted, CancellationToken cancellationToken)
+    {
+        Guid[] held;
+        await using (var warehouse = new NpgsqlConnection(target.System.Database("warehouse")))
+        {
+            held = [.. await warehouse.QueryAsync<Guid>(new CommandDefinition($"SELECT order_id FROM {HeldPicks}", cancellationToken: cancellationToken))];
+        }
+
+        await using var orders = new NpgsqlConnection(target.System.Database("orders"));
+        var notTimedOut = (await orders.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT o.order_id || ' ' || o.status FROM orders o WHERE o.order_id = ANY(@Held)
+            AND NOT (o.status = 'Cancelled' AND EXISTS (
+                SELECT 1 FROM order_history h WHERE h.order_id = o.order_id AND h.status = 'Cancelled' AND h.reason = 'PickTimeout'))
+            """,
+            new { Held = held }, cancellationToken: cancellationToken))).AsList();
+        var acrossRestart = await orders.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            SELECT count(*) FROM outbox_messages
+            WHERE message_type LIKE '%pick-deadline-passed%' AND (body->>'orderId')::uuid = ANY(@Held)
+              AND created_at < @Killed AND sent_at > @Restarted
+            """,
+            new { Held = held, Killed = killed, Restarted = restarted }, cancellationToken: cancellationToken));
+        target.Observations.Add(Invariant(
+            $"{held.Length} picks held, {held.Length - notTimedOut.Count} of their orders cancelled for the pick timeout, {acrossRestart} timers pending across the restart"));
+        Expect(target, held.Length > 0, "no pick was held: no order waited on its pick timer");
+        Expect(target, notTimedOut.Count == 0, $"{notTimedOut.Count} held orders not cancelled for their pick timeout: {string.Join("; ", notTimedOut.Take(5))}");
+        Expect(target, acrossRestart > 0, "no pick timer was pending across the restart of Orders");
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void Expect(FaultTarget target, bool condition, string problem)
+    {
+        if (!condition)
+        {
+            target.Problems.Add(problem);
+        }
+    }
+
+    private static async Task ExecuteAsync(FaultTarget target, string database, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(target.System.Database(database));
+        await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>A trigger on a Warehouse table that runs <paramref name="Action"/> on new rows whose lines name one of some SKUs.</summary>
+    private sealed record SkuTrigger(string Name, string Table, string Action)
+    {
+        public string Create(IEnumerable<string> skus) => $"""
+            CREATE FUNCTION {Name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM jsonb_array_elements(NEW.lines) AS l WHERE l->>'sku' = ANY (string_to_array('{string.Join(',', skus)}', ','))) THEN
+                    {Action}
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER {Name} BEFORE INSERT ON {Table} FOR EACH ROW EXECUTE FUNCTION {Name}();
+            """;
+
+        public string Drop => $"DROP TRIGGER {Name} ON {Table}; DROP FUNCTION {Name}();";
+    }
+}
