@@ -42,12 +42,14 @@ AddService<Projects.Support>("support", port: 5104);
 builder.Build().Run();
 
 IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
-    where TProject : IProjectMetadata, new() =>
-    builder.AddProject<TProject>(name)
+    where TProject : IProjectMetadata, new()
+{
+    var service = builder.AddProject<TProject>(name)
         .WithHttpEndpoint(port: port)
         .WithHttpHealthCheck("/health")
         .WithReference(infrastructure.AddDatabase($"{name}-db", databaseName: name)).WaitFor(postgres)
         .WithReference(rabbitMq).WaitFor(rabbitMq)
+        .WithEnvironment("Messaging__Broker__Nodes", infrastructure.RabbitMqClusterAddresses)
         .WithEnvironment("Messaging__Management__Url", infrastructure.RabbitMqManagement)
         .WithEnvironment("Messaging__Ops__Key", opsKey)
         .WithEnvironment("Messaging__Faults__Enabled", faultInjection)
@@ -59,3 +61,10 @@ IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
             }
         })
         .WithRedriveCommand(opsKey);
+    foreach (var node in infrastructure.RabbitMqClusterNodes) // queues declared before a node joins would not be replicated on it
+    {
+        service.WaitFor(node);
+    }
+
+    return service;
+}

@@ -31,6 +31,12 @@ public sealed class Infrastructure(
     /// <summary>RabbitMQ's management API and UI: the services read queue statistics from it.</summary>
     public EndpointReference RabbitMqManagement { get; } = rabbitMqManagement;
 
+    /// <summary>The cluster's other nodes (Infrastructure:Local:RabbitMqNodes above 1); services wait for them too.</summary>
+    public IReadOnlyList<IResourceBuilder<IResource>> RabbitMqClusterNodes { get; init; } = [];
+
+    /// <summary>The other nodes' AMQP addresses (<c>host:port,...</c>), for <c>Messaging:Broker:Nodes</c>; empty for one node.</summary>
+    public string RabbitMqClusterAddresses { get; init; } = "";
+
     /// <summary>The server; wait for it, and reference a database made by <see cref="AddDatabase"/>.</summary>
     public IResourceBuilder<IResource> Postgres { get; } = postgres;
 
@@ -90,7 +96,18 @@ public static class InfrastructureExtensions
             settings.GetValue("RabbitMqManagementPort", 35673),
             settings.GetValue("RabbitMqStreamPort", 35552),
             settings.GetValue("RabbitMqDistributionPort", 35674));
-        var rabbitMq = builder.AddLocalRabbitMq("rabbitmq", LocalRabbitMq.Locate(dataPath, ports), BrokerUser, rabbitMqPassword);
+        var nodeCount = settings.GetValue("RabbitMqNodes", 1);
+        if (nodeCount is < 1 or > 9)
+        {
+            throw new InvalidOperationException($"Infrastructure:Local:RabbitMqNodes is {nodeCount}: a cluster of 1 to 9 nodes.");
+        }
+
+        // Node n (from 0) listens on the first node's ports plus 10·n.
+        var nodes = LocalRabbitMq.Locate(dataPath, [.. Enumerable.Range(0, nodeCount).Select(n => ports.Shifted(10 * n))]);
+        var rabbitMq = builder.AddLocalRabbitMq("rabbitmq", nodes[0], BrokerUser, rabbitMqPassword);
+        var others = nodes.Skip(1)
+            .Select((node, i) => builder.AddLocalRabbitMq($"rabbitmq-{i + 2}", node, BrokerUser, rabbitMqPassword).WaitFor(rabbitMq))
+            .ToList();
         var postgres = builder.AddLocalPostgres(
             "postgres", LocalPostgres.Locate(dataPath, settings.GetValue("PostgresPort", 35432)), postgresPassword);
         return new Infrastructure(
@@ -98,6 +115,10 @@ public static class InfrastructureExtensions
             rabbitMq,
             rabbitMq.GetEndpoint("management"),
             postgres,
-            (name, databaseName) => builder.AddResource(new LocalPostgresDatabaseResource(name, databaseName, postgres.Resource)));
+            (name, databaseName) => builder.AddResource(new LocalPostgresDatabaseResource(name, databaseName, postgres.Resource)))
+        {
+            RabbitMqClusterNodes = [.. others.Select(node => (IResourceBuilder<IResource>)node)],
+            RabbitMqClusterAddresses = string.Join(',', nodes.Skip(1).Select(node => $"127.0.0.1:{node.Ports.Amqp}")),
+        };
     }
 }

@@ -23,4 +23,29 @@ public static class LocalPorts
             listeners.ForEach(listener => listener.Dispose());
         }
     }
+
+    /// <summary>Whether nothing listens on any of <paramref name="ports"/> right now.</summary>
+    public static bool AreFree(IEnumerable<int> ports)
+    {
+        var listeners = new List<TcpListener>();
+        try
+        {
+            foreach (var port in ports)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, port);
+                listeners.Add(listener);
+                listener.Start();
+            }
+
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        finally
+        {
+            listeners.ForEach(listener => listener.Dispose());
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -8,13 +10,18 @@ using RabbitMQ.Client.Exceptions;
 namespace EcommerceEda.AppHost.Infrastructure;
 
 /// <summary>The ports of a local RabbitMQ node; each must be free.</summary>
-public sealed record RabbitMqPorts(int Amqp, int Management, int Stream, int Distribution);
+public sealed record RabbitMqPorts(int Amqp, int Management, int Stream, int Distribution)
+{
+    /// <summary>Every port plus <paramref name="offset"/>: another node's.</summary>
+    public RabbitMqPorts Shifted(int offset) => new(Amqp + offset, Management + offset, Stream + offset, Distribution + offset);
+}
 
 /// <summary>
 /// A RabbitMQ node run from the machine's own binaries as the calling user, with management and stream
 /// plugins, its data, logs and Erlang cookie under <see cref="BaseDirectory"/>, on its own ports and node
-/// name: nothing clashes with a system-wide install. Users come from a definitions file imported at every
-/// boot, so a changed password takes effect on the next start.
+/// name (<c>eda-{AMQP port}@localhost</c>): nothing clashes with a system-wide install. Users come from a
+/// definitions file imported at every boot, so a changed password takes effect on the next start. Several
+/// nodes form a cluster: each lists all of them for peer discovery and they share an Erlang cookie.
 /// </summary>
 public sealed class LocalRabbitMq
 {
@@ -23,12 +30,13 @@ public sealed class LocalRabbitMq
 
     private static readonly string[] AdministratorTags = ["administrator"];
 
-    private LocalRabbitMq(string serverScript, string baseDirectory, RabbitMqPorts ports)
+    private LocalRabbitMq(string serverScript, string baseDirectory, RabbitMqPorts ports, IReadOnlyList<string> cluster)
     {
         Command = serverScript;
         BaseDirectory = baseDirectory;
         Ports = ports;
-        var nodeName = $"eda-{ports.Amqp}@localhost";
+        Cluster = cluster;
+        var nodeName = NodeName(ports);
         Environment = new Dictionary<string, string>
         {
             ["HOME"] = baseDirectory, // the Erlang cookie lives in $HOME
@@ -54,8 +62,18 @@ public sealed class LocalRabbitMq
     /// <summary>The environment <see cref="Command"/> needs.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; }
 
-    /// <summary>Finds the server; throws <see cref="MissingPrerequisiteException"/> when it is not installed.</summary>
-    public static LocalRabbitMq Locate(string dataPath, RabbitMqPorts ports)
+    /// <summary>The node names of the cluster this node belongs to; empty for a node on its own.</summary>
+    public IReadOnlyList<string> Cluster { get; }
+
+    /// <summary>The Erlang node name of the node on <paramref name="ports"/>.</summary>
+    public static string NodeName(RabbitMqPorts ports) => $"eda-{ports.Amqp}@localhost";
+
+    /// <summary>
+    /// Finds the server for one node per entry of <paramref name="nodes"/> (more than one: a cluster); throws
+    /// <see cref="MissingPrerequisiteException"/> when it is not installed. The first node keeps its data under
+    /// <c>rabbitmq</c>, the others under <c>rabbitmq-2</c>, <c>rabbitmq-3</c>, ...
+    /// </summary>
+    public static IReadOnlyList<LocalRabbitMq> Locate(string dataPath, IReadOnlyList<RabbitMqPorts> nodes)
     {
         var onPath = HostCommand.FindOnPath("rabbitmq-server");
         var server = File.Exists(DebianServer) ? DebianServer
@@ -64,7 +82,11 @@ public sealed class LocalRabbitMq
         return server is null
             ? throw new MissingPrerequisiteException(
                 "RabbitMQ (rabbitmq-server)", $"{DebianServer} and PATH", "sudo apt-get install -y rabbitmq-server")
-            : new LocalRabbitMq(server, LocalDataDirectory.For(dataPath, "rabbitmq"), ports);
+            : [.. nodes.Select((ports, i) => new LocalRabbitMq(
+                server,
+                LocalDataDirectory.For(dataPath, i == 0 ? "rabbitmq" : $"rabbitmq-{i + 1}"),
+                ports,
+                nodes.Count > 1 ? [.. nodes.Select(NodeName)] : []))];
     }
 
     // Debian's /usr/sbin/rabbitmq-server links to a wrapper that runs the server as the rabbitmq user.
@@ -91,11 +113,24 @@ public sealed class LocalRabbitMq
             log.console = true
             log.console.level = info
             log.file = false
-
+            {ClusterFormation()}
             """, cancellationToken);
         await LocalDataDirectory.WriteSecretAsync(definitions, Definitions(user, password), cancellationToken);
+        if (Cluster.Count > 0)
+        {
+            // Nodes that share no cookie cannot talk; one derived from the password is the same on every node.
+            var cookie = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"erlang-cookie:{password}")))[..32];
+            await LocalDataDirectory.WriteSecretAsync(Path.Combine(BaseDirectory, ".erlang.cookie"), cookie, cancellationToken);
+        }
+
         await StopLeftoverNodeAsync(cancellationToken);
     }
+
+    // The first node boots on its own; the others start after it and join it through this list.
+    private string ClusterFormation() => Cluster.Count == 0 ? "" : string.Join('\n', [
+        "cluster_formation.peer_discovery_backend = classic_config",
+        .. Cluster.Select((node, i) => $"cluster_formation.classic_config.nodes.{i + 1} = {node}"),
+    ]);
 
     private async Task StopLeftoverNodeAsync(CancellationToken cancellationToken)
     {
@@ -158,18 +193,38 @@ public sealed class LocalRabbitMq
     public string ConnectionString(string user, string password) =>
         $"amqp://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@127.0.0.1:{Ports.Amqp}";
 
-    /// <summary>True when the node accepts an AMQP connection with these credentials.</summary>
+    /// <summary>
+    /// True when the node accepts an AMQP connection with these credentials and, when it is a cluster's second or
+    /// later node, runs beside another node (it joined the cluster rather than booting on its own).
+    /// </summary>
     public async Task<bool> IsReadyAsync(string user, string password, CancellationToken cancellationToken)
     {
         try
         {
             var factory = new ConnectionFactory { Uri = new Uri(ConnectionString(user, password)) };
             await using var connection = await factory.CreateConnectionAsync(cancellationToken);
-            return connection.IsOpen;
+            var joins = Cluster.Count > 0 && Cluster[0] != NodeName(Ports);
+            return connection.IsOpen && (!joins || await RunningNodesAsync(user, password, cancellationToken) > 1);
         }
         catch (BrokerUnreachableException)
         {
             return false;
+        }
+    }
+
+    private async Task<int> RunningNodesAsync(string user, string password, CancellationToken cancellationToken)
+    {
+        using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Ports.Management}/api/") };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        try
+        {
+            var nodes = await management.GetFromJsonAsync<JsonElement>("nodes?columns=name,running", cancellationToken);
+            return nodes.EnumerateArray().Count(node => node.GetProperty("running").GetBoolean());
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
         }
     }
 }

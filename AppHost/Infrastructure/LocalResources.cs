@@ -30,8 +30,11 @@ public sealed class LocalPostgresDatabaseResource(string name, string databaseNa
 public sealed class LocalRabbitMqResource(string name, LocalRabbitMq node, string user, ParameterResource password)
     : ExecutableResource(name, node.Command, node.BaseDirectory), IResourceWithConnectionString
 {
+    /// <summary>The node it runs.</summary>
+    public LocalRabbitMq Node { get; } = node;
+
     public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"amqp://{user}:{password}@127.0.0.1:{node.Ports.Amqp.ToString(CultureInfo.InvariantCulture)}");
+        ReferenceExpression.Create($"amqp://{user}:{password}@127.0.0.1:{Node.Ports.Amqp.ToString(CultureInfo.InvariantCulture)}");
 }
 
 public static class LocalResourceExtensions

@@ -7,7 +7,6 @@ using EcommerceEda.Messaging.Streams;
 using EcommerceEda.Messaging.Subscriptions;
 using EcommerceEda.Messaging.Topology;
 using MassTransit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.Hosting;
@@ -29,9 +28,8 @@ public static class MessagingExtensions
     public static IHostApplicationBuilder AddMessaging(
         this IHostApplicationBuilder builder, string serviceName, Action<MessagingBuilder> configure)
     {
-        var brokerUri = builder.Configuration.GetConnectionString(BrokerConnectionName)
-            ?? throw new InvalidOperationException(
-                $"Connection string '{BrokerConnectionName}' is missing: run the service through the AppHost or set ConnectionStrings__{BrokerConnectionName}.");
+        var brokerUri = BrokerConnection.Uri(builder.Configuration);
+        var brokerNodes = BrokerConnection.Nodes(builder.Configuration);
 
         builder.Services.AddSingleton<TransactionalOutbox>();
         builder.Services.AddSingleton(services => new EventSource(serviceName, services.GetRequiredService<TimeProvider>()));
@@ -59,7 +57,13 @@ public static class MessagingExtensions
                 context.GetRequiredService<MessagingMetrics>()));
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
-                rabbitMq.Host(new Uri(brokerUri));
+                rabbitMq.Host(brokerUri, host =>
+                {
+                    if (brokerNodes.Count > 1)
+                    {
+                        host.UseCluster(cluster => brokerNodes.ToList().ForEach(cluster.Node));
+                    }
+                });
                 rabbitMq.MessageTopology.SetEntityNameFormatter(
                     new UrnEntityNameFormatter(rabbitMq.MessageTopology.EntityNameFormatter));
                 rabbitMq.SendTopology.ConfigureErrorSettings = QueueTopology.DeadLetterQueueArguments;

@@ -44,6 +44,12 @@ public sealed class LoadTestOptions
     /// <summary>How long the <c>long-outage</c> fault keeps delivery down.</summary>
     public TimeSpan FaultLongOutage { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// RabbitMQ nodes of the system the harness starts: 3 makes a local cluster (quorum queues replicated on every
+    /// node, the services connected to all) and adds the <c>kill-rabbitmq-leader</c> fault.
+    /// </summary>
+    public int RabbitMqNodes { get; set; } = 1;
+
     /// <summary>The longest wait for the orders of a load to end (Delivered or Cancelled) once it stops.</summary>
     public TimeSpan CompletionTimeout { get; set; } = TimeSpan.FromSeconds(120);
 

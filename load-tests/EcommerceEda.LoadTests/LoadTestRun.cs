@@ -96,7 +96,9 @@ public static class LoadTestRun
             return RunningSystem.Connect(options);
         }
 
-        console.Line("Starting the system: AppHost, RabbitMQ, PostgreSQL and the four services, simulators at zero delay");
+        console.Line(options.RabbitMqNodes == 1
+            ? "Starting the system: AppHost, RabbitMQ, PostgreSQL and the four services, simulators at zero delay"
+            : Invariant($"Starting the system: AppHost, a RabbitMQ cluster of {options.RabbitMqNodes} nodes, PostgreSQL and the four services, simulators at zero delay"));
         var host = await LocalAppHost.StartAsync(
             [
                 "--Simulators:Delay=00:00:00",
@@ -108,6 +110,7 @@ public static class LoadTestRun
                 "--Logging:LogLevel:EcommerceEda.AppHost.Resources=None", // the services' own logs: in the dashboard, not here
                 .. options.Scenario == "faults" ? FaultSettings : [],
             ],
+            options.RabbitMqNodes,
             cancellationToken);
         return await host.AsSystemUnderTestAsync(owned: true, cancellationToken);
     }

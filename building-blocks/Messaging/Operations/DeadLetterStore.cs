@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using EcommerceEda.Messaging.Subscriptions;
 using EcommerceEda.Messaging.Topology;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -123,11 +122,8 @@ internal sealed class DeadLetterStore(SubscriptionRegistry subscriptions, IConfi
         return redriven;
     }
 
-    private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
-    {
-        var uri = configuration.GetConnectionString(MessagingExtensions.BrokerConnectionName)!;
-        return await new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "ops" }.CreateConnectionAsync(cancellationToken);
-    }
+    private Task<IConnection> ConnectAsync(CancellationToken cancellationToken) =>
+        BrokerConnection.ConnectAsync(configuration, "ops", cancellationToken);
 
     private static async Task<uint> CountAsync(IConnection connection, string queue, CancellationToken cancellationToken)
     {

@@ -106,6 +106,11 @@ public sealed partial class EventStreamReader(
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, delivery) =>
         {
+            if (closed.Task.IsCompleted)
+            {
+                return; // an event failed: those behind it, already delivered, wait until it is applied
+            }
+
             try
             {
                 await ApplyAsync(channel, delivery, cancellationToken);

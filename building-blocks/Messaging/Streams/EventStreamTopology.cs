@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
 
 namespace EcommerceEda.Messaging.Streams;
@@ -83,10 +82,6 @@ public sealed class EventStreamTopology(IConfiguration configuration) : IDisposa
         _declaring.Dispose();
     }
 
-    internal async Task<IConnection> ConnectAsync(string name, CancellationToken cancellationToken) =>
-        await new ConnectionFactory
-        {
-            Uri = new Uri(configuration.GetConnectionString(MessagingExtensions.BrokerConnectionName)!),
-            ClientProvidedName = name,
-        }.CreateConnectionAsync(cancellationToken);
+    internal Task<IConnection> ConnectAsync(string name, CancellationToken cancellationToken) =>
+        BrokerConnection.ConnectAsync(configuration, name, cancellationToken);
 }

@@ -93,6 +93,7 @@ public sealed record Fault(
         InjectedFaults.DisturbedDeliveries(options.FaultOutage),
         InjectedFaults.PoisonThenRedrive(options.FaultOutage),
         InjectedFaults.TimeoutAcrossRestart(options.FaultOutage),
+        .. options.RabbitMqNodes > 1 ? [KillBrokerLeader(options.FaultOutage)] : Array.Empty<Fault>(),
     ];
 
     /// <summary>A service stopped as an operator stops it (SIGTERM) and started again after <paramref name="outage"/>.</summary>
@@ -134,6 +135,11 @@ public sealed record Fault(
 
         var wanted = options.Faults.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var unknown = wanted.Except(all.Select(f => f.Name)).ToList();
+        if (unknown.Contains("kill-rabbitmq-leader"))
+        {
+            throw new ArgumentException("kill-rabbitmq-leader needs a RabbitMQ cluster: add --RabbitMqNodes=3.", nameof(options));
+        }
+
         return unknown.Count > 0
             ? throw new ArgumentException($"Unknown fault '{string.Join("', '", unknown)}': choose from {string.Join(", ", all.Select(f => f.Name))}.", nameof(options))
             : [.. all.Where(f => wanted.Contains(f.Name))];
@@ -145,6 +151,29 @@ public sealed record Fault(
         (target, token) => target.Control.StopAsync(resource, StopMode.Kill, token),
         (target, token) => target.Control.StartAsync(resource, token),
         outage);
+
+    // In a cluster: the node that leads the most work queues, so that most queues elect a new leader at once.
+    private static Fault KillBrokerLeader(TimeSpan outage)
+    {
+        var resource = "";
+        return new(
+            "kill-rabbitmq-leader",
+            "kill -9 of the RabbitMQ node leading the most work queues; the other nodes elect new leaders and the services reconnect to them",
+            async (target, token) =>
+            {
+                var workQueues = (await target.System.QueuesAsync("name,type,leader", token)).OfType<JsonNode>()
+                    .Where(q => q["type"]?.GetValue<string>() == "quorum" && q["leader"] is not null)
+                    .Where(q => q["name"]!.GetValue<string>() is var name && !name.EndsWith("_error", StringComparison.Ordinal) && !name.EndsWith("_skipped", StringComparison.Ordinal))
+                    .ToList();
+                var busiest = workQueues.GroupBy(q => q["leader"]!.GetValue<string>()).MaxBy(g => g.Count())
+                    ?? throw new InvalidOperationException("No quorum queue has a leader.");
+                resource = target.Control.BrokerResource(busiest.Key);
+                target.Observations.Add(Invariant($"{busiest.Key} ({resource}) led {busiest.Count()} of {workQueues.Count} work queues when it was killed"));
+                await target.Control.StopAsync(resource, StopMode.Kill, token);
+            },
+            (target, token) => target.Control.StartAsync(resource, token),
+            outage);
+    }
 
     private static async Task CloseConnectionsAsync(FaultTarget target, CancellationToken cancellationToken)
     {

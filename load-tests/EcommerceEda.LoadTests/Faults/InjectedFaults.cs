@@ -29,10 +29,9 @@ public static class InjectedFaults
             using var armed = await ops.PostAsync($"/ops/faults/crash/{point}", content: null, token);
             armed.EnsureSuccessStatusCode();
             var armedAt = DateTimeOffset.UtcNow;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-            timeout.CancelAfter(CrashTimeout);
-            await target.Control.WaitForExitAsync(service, timeout.Token);
-            target.Observations.Add(Invariant($"{service} died at {point} and was seen exited {(DateTimeOffset.UtcNow - armedAt).TotalSeconds:0.0} s after it was armed"));
+            await target.Control.WaitForExitAsync(service, CrashTimeout, token);
+            target.Observations.Add(Invariant(
+                $"{service} died at {point}; the orchestrator showed it exited {(DateTimeOffset.UtcNow - armedAt).TotalSeconds:0.0} s after it was armed"));
         },
         (target, token) => target.Control.StartAsync(service, token),
         outage);

@@ -4,6 +4,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using EcommerceEda.AppHost.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EcommerceEda.LoadTests.Target;
 
@@ -35,12 +36,13 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
 
     /// <summary>
     /// Starts the AppHost with <paramref name="settings"/> added to its command line (<c>--Key=Value</c>) and
-    /// waits until every service reports healthy.
+    /// <paramref name="rabbitMqNodes"/> RabbitMQ nodes (more than one: a cluster), and waits until every service
+    /// reports healthy.
     /// </summary>
-    public static async Task<LocalAppHost> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken)
+    public static async Task<LocalAppHost> StartAsync(IEnumerable<string> settings, int rabbitMqNodes, CancellationToken cancellationToken)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), $"ecommerce-eda-{Guid.NewGuid():N}"[..26]);
-        var ports = LocalPorts.Free(5);
+        var ports = FreePorts(rabbitMqNodes);
         string[] arguments =
         [
             "--Infrastructure:Mode=Local",
@@ -50,6 +52,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             $"--Infrastructure:Local:RabbitMqManagementPort={ports[2]}",
             $"--Infrastructure:Local:RabbitMqStreamPort={ports[3]}",
             $"--Infrastructure:Local:RabbitMqDistributionPort={ports[4]}",
+            $"--Infrastructure:Local:RabbitMqNodes={rabbitMqNodes}",
             $"--Parameters:postgres-password={Guid.NewGuid():N}",
             $"--Parameters:rabbitmq-password={Guid.NewGuid():N}",
             $"--Parameters:ops-key={Guid.NewGuid():N}",
@@ -75,6 +78,20 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         }
     }
 
+    // PostgreSQL's port and the first RabbitMQ node's four; node n takes the first node's plus 10·n (the AppHost's rule).
+    private static int[] FreePorts(int rabbitMqNodes)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var ports = LocalPorts.Free(5);
+            var cluster = Enumerable.Range(1, rabbitMqNodes - 1).SelectMany(n => ports[1..].Select(port => port + (10 * n)));
+            if (LocalPorts.AreFree(cluster) || attempt == 20)
+            {
+                return ports;
+            }
+        }
+    }
+
     /// <summary>The system as a load test sees it; disposing it stops the AppHost when <paramref name="owned"/>.</summary>
     public async Task<SystemUnderTest> AsSystemUnderTestAsync(bool owned, CancellationToken cancellationToken) => new(
         App.GetEndpoint("orders", "http"),
@@ -94,13 +111,10 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     /// </summary>
     public async Task StopAsync(string resource, StopMode mode, CancellationToken cancellationToken)
     {
-        var state = App.ResourceNotifications.TryGetCurrentState(resource, out var current) ? current.Snapshot : null;
-        var pid = state?.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
-            ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
-            : throw new InvalidOperationException($"The orchestrator shows no process for {resource}.");
-        using var process = Process.GetProcessById(pid);
+        var pid = ProcessId(resource);
         if (mode is StopMode.Kill)
         {
+            using var process = Process.GetProcessById(pid);
             process.Kill(entireProcessTree: true); // RabbitMQ's script runs the Erlang VM as a child
         }
         else
@@ -108,16 +122,39 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             await SignalAsync(pid, mode is StopMode.Graceful ? "TERM" : "QUIT", resource, cancellationToken);
         }
 
+        await WaitForExitAsync(resource, pid, StopTimeout, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task WaitForExitAsync(string resource, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitForExitAsync(resource, ProcessId(resource), timeout, cancellationToken);
+
+    // The process must end within the timeout; the orchestrator may take a while longer to notice (a known lag).
+    private async Task WaitForExitAsync(string resource, int pid, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         try
         {
-            await process.WaitForExitAsync(cancellationToken).WaitAsync(StopTimeout, cancellationToken);
+            using var process = Process.GetProcessById(pid);
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+        }
+        catch (ArgumentException)
+        {
+            // gone already
         }
         catch (TimeoutException exception)
         {
-            throw new InvalidOperationException($"{resource} (process {pid}) did not stop within {StopTimeout}.", exception);
+            throw new InvalidOperationException($"{resource} (process {pid}) did not end within {timeout}.", exception);
         }
 
-        await WaitForExitAsync(resource, cancellationToken);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, cancellationToken);
+    }
+
+    private int ProcessId(string resource)
+    {
+        var state = App.ResourceNotifications.TryGetCurrentState(resource, out var current) ? current.Snapshot : null;
+        return state?.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+            ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"The orchestrator shows no process for {resource}.");
     }
 
     private static async Task SignalAsync(int pid, string signal, string resource, CancellationToken cancellationToken)
@@ -143,8 +180,10 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     }
 
     /// <inheritdoc />
-    public async Task WaitForExitAsync(string resource, CancellationToken cancellationToken) =>
-        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, cancellationToken);
+    public string BrokerResource(string node) =>
+        App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalRabbitMqResource>()
+            .FirstOrDefault(resource => LocalRabbitMq.NodeName(resource.Node.Ports) == node)?.Name
+            ?? throw new InvalidOperationException($"No RabbitMQ node of this system is called {node}.");
 
     /// <inheritdoc />
     public HttpClient Operations(string service)

@@ -32,11 +32,17 @@ public interface IServiceControl
     /// <summary>Starts <paramref name="resource"/> again and waits until it reports healthy.</summary>
     Task StartAsync(string resource, CancellationToken cancellationToken);
 
-    /// <summary>Waits until <paramref name="resource"/> has ended by itself (a crash the fault suite armed).</summary>
-    Task WaitForExitAsync(string resource, CancellationToken cancellationToken);
+    /// <summary>
+    /// Waits until <paramref name="resource"/> has ended by itself (a crash the fault suite armed): its process within
+    /// <paramref name="timeout"/>, then as the orchestrator sees it.
+    /// </summary>
+    Task WaitForExitAsync(string resource, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>A client of <paramref name="service"/>'s API that carries the operator key, for <c>/ops</c>.</summary>
     HttpClient Operations(string service);
+
+    /// <summary>The resource that runs the RabbitMQ node called <paramref name="node"/> (as the management API names it).</summary>
+    string BrokerResource(string node);
 }
 
 /// <summary>

@@ -24,7 +24,7 @@ public sealed class AppHostFixture : IAsyncLifetime
     public Task<SystemUnderTest> SystemUnderTestAsync() => _host.AsSystemUnderTestAsync(owned: false, TestContext.Current.CancellationToken);
 
     public async ValueTask InitializeAsync() => _host = await LocalAppHost.StartAsync(
-        [$"--Parameters:ops-key={OpsKey}", "--Simulators:Delay=00:00:00.500"], TestContext.Current.CancellationToken);
+        [$"--Parameters:ops-key={OpsKey}", "--Simulators:Delay=00:00:00.500"], rabbitMqNodes: 1, TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 }

@@ -36,7 +36,7 @@ public sealed class TestInfrastructure : IAsyncLifetime
     {
         var ports = LocalPorts.Free(5);
         Postgres = LocalPostgres.Locate(_dataPath, ports[0]);
-        RabbitMq = LocalRabbitMq.Locate(_dataPath, new RabbitMqPorts(ports[1], ports[2], ports[3], ports[4]));
+        RabbitMq = LocalRabbitMq.Locate(_dataPath, [new RabbitMqPorts(ports[1], ports[2], ports[3], ports[4])])[0];
         await Task.WhenAll(StartPostgresAsync(), StartRabbitMqAsync());
     }
 

@@ -51,4 +51,40 @@ public sealed class FaultSuiteTests
             results.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task On_a_three_node_cluster_killing_the_node_that_leads_the_work_queues_loses_nothing_and_the_flow_resumes()
+    {
+        var results = Directory.CreateTempSubdirectory("eda-cluster-");
+        try
+        {
+            var log = new StringWriter();
+            var options = new LoadTestOptions
+            {
+                Scenario = "faults",
+                Faults = "kill-rabbitmq-leader",
+                RabbitMqNodes = 3,
+                Rate = 5,
+                FaultOutage = TimeSpan.FromSeconds(5),
+                WarmUp = TimeSpan.FromSeconds(10),
+                Results = results.FullName,
+            };
+
+            var (report, _) = await LoadTestRun.RunAsync(
+                options,
+                "eng/load-test.sh faults --RabbitMqNodes=3 --Faults=kill-rabbitmq-leader --Rate=5 --FaultOutage=00:00:05 --WarmUp=00:00:10",
+                new PlainConsole(log),
+                TestContext.Current.CancellationToken);
+
+            var fault = Assert.Single(report.Faults);
+            Assert.True(fault.Ledger.Passed, $"{string.Join("; ", fault.Ledger.Findings)}\n{log}");
+            Assert.True(fault.Ledger.Orders >= 50, $"{fault.Ledger.Orders} orders");
+            Assert.Contains(fault.Observations, observation => observation.Contains("work queues when it was killed", StringComparison.Ordinal));
+            Assert.NotNull(fault.RecoverySeconds); // the backlog came back down to its steady size: the flow resumed
+        }
+        finally
+        {
+            results.Delete(recursive: true);
+        }
+    }
 }

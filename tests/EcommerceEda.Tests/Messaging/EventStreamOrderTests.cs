@@ -1,0 +1,56 @@
+using Dapper;
+using EcommerceEda.Tests.Infrastructure;
+using EcommerceEda.Tests.Orders;
+using Npgsql;
+
+namespace EcommerceEda.Tests.Messaging;
+
+/// <summary>A stream reader applies events in the stream's order: one it cannot apply yet holds back those behind it.</summary>
+public sealed class EventStreamOrderTests(TestSystem system) : IClassFixture<TestSystem>
+{
+    // The timeline's insert fails for one customer as it does while PostgreSQL restarts (57P03, transient), and counts the tries.
+    private const string Block = """
+        CREATE SEQUENCE blocked_attempts;
+        CREATE FUNCTION block_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.customer_id = 'stream-blocked' THEN
+                PERFORM nextval('blocked_attempts');
+                RAISE EXCEPTION 'the database system is starting up' USING ERRCODE = '57P03';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER block_timeline BEFORE INSERT ON timeline_entries FOR EACH ROW EXECUTE FUNCTION block_timeline();
+        """;
+
+    private const string Unblock = "DROP TRIGGER block_timeline ON timeline_entries; DROP FUNCTION block_timeline(); DROP SEQUENCE blocked_attempts;";
+
+    [Fact]
+    public async Task An_event_that_keeps_failing_holds_back_the_events_behind_it_until_it_is_applied()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        await SupportSqlAsync(Block);
+        Guid blocked, behind;
+        try
+        {
+            blocked = await system.PlaceAsync(Requests.Order(sku, quantity: 1, customerId: "stream-blocked"), Requests.NewKey());
+            behind = await system.PlaceAsync(Requests.Order(sku, quantity: 1, customerId: "stream-behind"), Requests.NewKey());
+
+            // More tries than one connection makes (5): the reader reconnected and went back to the blocked event...
+            await Eventually.Until(() => system.ScalarAsync<long>("support", "SELECT last_value FROM blocked_attempts"), tries => tries > 5);
+            Assert.Null(await system.TimelineAsync(behind)); // ...and applied nothing behind it, though it was delivered
+        }
+        finally
+        {
+            await SupportSqlAsync(Unblock);
+        }
+
+        await Eventually.Until(() => system.TimelineAsync(blocked), timeline => timeline is not null);
+        await Eventually.Until(() => system.TimelineAsync(behind), timeline => timeline is not null);
+    }
+
+    private async Task SupportSqlAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(system.Database("support"));
+        await connection.ExecuteAsync(sql);
+    }
+}
