@@ -161,14 +161,17 @@ public sealed record Fault(
             "kill -9 of the RabbitMQ node leading the most work queues; the other nodes elect new leaders and the services reconnect to them",
             async (target, token) =>
             {
-                var workQueues = (await target.System.QueuesAsync("name,type,leader", token)).OfType<JsonNode>()
+                var queues = (await target.System.QueuesAsync("name,type,leader", token)).OfType<JsonNode>().ToList();
+                var streamLeader = queues.FirstOrDefault(q => q["type"]?.GetValue<string>() == "stream")?["leader"]?.GetValue<string>();
+                var workQueues = queues
                     .Where(q => q["type"]?.GetValue<string>() == "quorum" && q["leader"] is not null)
                     .Where(q => q["name"]!.GetValue<string>() is var name && !name.EndsWith("_error", StringComparison.Ordinal) && !name.EndsWith("_skipped", StringComparison.Ordinal))
                     .ToList();
                 var busiest = workQueues.GroupBy(q => q["leader"]!.GetValue<string>()).MaxBy(g => g.Count())
                     ?? throw new InvalidOperationException("No quorum queue has a leader.");
                 resource = target.Control.BrokerResource(busiest.Key);
-                target.Observations.Add(Invariant($"{busiest.Key} ({resource}) led {busiest.Count()} of {workQueues.Count} work queues when it was killed"));
+                target.Observations.Add(Invariant(
+                    $"{busiest.Key} ({resource}) led {busiest.Count()} of {workQueues.Count} work queues when it was killed; the event stream's leader was {streamLeader ?? "unknown"}"));
                 await target.Control.StopAsync(resource, StopMode.Kill, token);
             },
             (target, token) => target.Control.StartAsync(resource, token),
