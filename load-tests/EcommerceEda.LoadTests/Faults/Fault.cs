@@ -171,7 +171,7 @@ public sealed record Fault(
                     ?? throw new InvalidOperationException("No quorum queue has a leader.");
                 resource = target.Control.BrokerResource(busiest.Key);
                 target.Observations.Add(Invariant(
-                    $"{busiest.Key} ({resource}) led {busiest.Count()} of {workQueues.Count} work queues when it was killed; the event stream's leader was {streamLeader ?? "unknown"}"));
+                    $"{busiest.Key} ({resource}) led {busiest.Count()} of {workQueues.Count} work queues when it was killed{(streamLeader is null ? "" : $"; the event stream's leader was {streamLeader}")}"));
                 await target.Control.StopAsync(resource, StopMode.Kill, token);
             },
             (target, token) => target.Control.StartAsync(resource, token),
