@@ -32,10 +32,11 @@ public sealed class Infrastructure(
     public EndpointReference RabbitMqManagement { get; } = rabbitMqManagement;
 
     /// <summary>The cluster's other nodes (Infrastructure:Local:RabbitMqNodes above 1); services wait for them too.</summary>
-    public IReadOnlyList<IResourceBuilder<IResource>> RabbitMqClusterNodes { get; init; } = [];
+    public IReadOnlyList<IResourceBuilder<LocalRabbitMqResource>> RabbitMqClusterNodes { get; init; } = [];
 
     /// <summary>The other nodes' AMQP addresses (<c>host:port,...</c>), for <c>Messaging:Broker:Nodes</c>; empty for one node.</summary>
-    public string RabbitMqClusterAddresses { get; init; } = "";
+    public string RabbitMqClusterAddresses =>
+        string.Join(',', RabbitMqClusterNodes.Select(node => $"127.0.0.1:{node.Resource.Node.Ports.Amqp}"));
 
     /// <summary>The server; wait for it, and reference a database made by <see cref="AddDatabase"/>.</summary>
     public IResourceBuilder<IResource> Postgres { get; } = postgres;
@@ -117,8 +118,7 @@ public static class InfrastructureExtensions
             postgres,
             (name, databaseName) => builder.AddResource(new LocalPostgresDatabaseResource(name, databaseName, postgres.Resource)))
         {
-            RabbitMqClusterNodes = [.. others.Select(node => (IResourceBuilder<IResource>)node)],
-            RabbitMqClusterAddresses = string.Join(',', nodes.Skip(1).Select(node => $"127.0.0.1:{node.Ports.Amqp}")),
+            RabbitMqClusterNodes = others,
         };
     }
 }

@@ -10,22 +10,14 @@ public static class LocalPorts
     /// <paramref name="count"/> different ports nothing listens on right now: all are held open together while
     /// they are chosen, because a port released and asked for again may well come back.
     /// </summary>
-    public static int[] Free(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(listener => listener.Start());
-            return [.. listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(listener => listener.Dispose());
-        }
-    }
+    public static int[] Free(int count) =>
+        Hold(Enumerable.Repeat(0, count)) ?? throw new InvalidOperationException("The machine gave no free port.");
 
     /// <summary>Whether nothing listens on any of <paramref name="ports"/> right now.</summary>
-    public static bool AreFree(IEnumerable<int> ports)
+    public static bool AreFree(IEnumerable<int> ports) => Hold(ports) is not null;
+
+    // Listens on every port at once (0: any free one) and gives back the ports it got, or null when one was taken.
+    private static int[]? Hold(IEnumerable<int> ports)
     {
         var listeners = new List<TcpListener>();
         try
@@ -37,11 +29,11 @@ public static class LocalPorts
                 listener.Start();
             }
 
-            return true;
+            return [.. listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port)];
         }
         catch (SocketException)
         {
-            return false;
+            return null;
         }
         finally
         {

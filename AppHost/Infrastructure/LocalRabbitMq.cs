@@ -82,11 +82,14 @@ public sealed class LocalRabbitMq
         return server is null
             ? throw new MissingPrerequisiteException(
                 "RabbitMQ (rabbitmq-server)", $"{DebianServer} and PATH", "sudo apt-get install -y rabbitmq-server")
-            : [.. nodes.Select((ports, i) => new LocalRabbitMq(
-                server,
-                LocalDataDirectory.For(dataPath, i == 0 ? "rabbitmq" : $"rabbitmq-{i + 1}"),
-                ports,
-                nodes.Count > 1 ? [.. nodes.Select(NodeName)] : []))];
+            : Nodes(server, dataPath, nodes);
+    }
+
+    private static LocalRabbitMq[] Nodes(string server, string dataPath, IReadOnlyList<RabbitMqPorts> nodes)
+    {
+        string[] cluster = nodes.Count > 1 ? [.. nodes.Select(NodeName)] : [];
+        return [.. nodes.Select((ports, i) => new LocalRabbitMq(
+            server, LocalDataDirectory.For(dataPath, i == 0 ? "rabbitmq" : $"rabbitmq-{i + 1}"), ports, cluster))];
     }
 
     // Debian's /usr/sbin/rabbitmq-server links to a wrapper that runs the server as the rabbitmq user.

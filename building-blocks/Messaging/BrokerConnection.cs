@@ -13,6 +13,7 @@ namespace EcommerceEda.Messaging;
 internal static class BrokerConnection
 {
     private const int AmqpPort = 5672; // the URI's when it names none
+
     /// <summary>The connection string.</summary>
     public static Uri Uri(IConfiguration configuration) =>
         new(configuration.GetConnectionString(MessagingExtensions.BrokerConnectionName)

@@ -61,7 +61,13 @@ public static class MessagingExtensions
                 {
                     if (brokerNodes.Count > 1)
                     {
-                        host.UseCluster(cluster => brokerNodes.ToList().ForEach(cluster.Node));
+                        host.UseCluster(cluster =>
+                        {
+                            foreach (var node in brokerNodes)
+                            {
+                                cluster.Node(node);
+                            }
+                        });
                     }
                 });
                 rabbitMq.MessageTopology.SetEntityNameFormatter(

@@ -117,8 +117,8 @@ internal sealed partial class OutboxRelay(
         }
 
         metrics.Claimed(rows.Count, clock.GetUtcNow() - rows.Min(r => r.CreatedAt));
-        var heldBack = rows.Where(_ => faults.Delays()).ToList();
-        var publishing = rows.Except(heldBack).ToList();
+        var heldBack = new List<OutboxRow>();
+        var publishing = HoldBack(rows, faults.Delays, heldBack);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
         var outcomes = await Task.WhenAll(publishing.Select(row => TryPublishAsync(row, timeout.Token)));
@@ -129,8 +129,7 @@ internal sealed partial class OutboxRelay(
             faults.CrashIfArmed(CrashPoint.RelayAfterConfirm);
         }
 
-        heldBack.AddRange(confirmed.Where(_ => faults.Duplicates()));
-        var sent = confirmed.Except(heldBack).ToList();
+        var sent = HoldBack(confirmed, faults.Duplicates, heldBack);
         using var finish = new CancellationTokenSource(FinishTimeout);
         await connection.ExecuteAsync(new CommandDefinition(
             MarkSentSql, new { Ids = sent.Select(r => r.Id).ToArray() }, tx, cancellationToken: finish.Token));
@@ -200,6 +199,18 @@ internal sealed partial class OutboxRelay(
         {
             return exception;
         }
+    }
+
+    // Fault injection: the rows it picks go to held (published later, again for a confirmed one); the rest are returned.
+    private static List<OutboxRow> HoldBack(List<OutboxRow> rows, Func<bool> picks, List<OutboxRow> held)
+    {
+        var kept = new List<OutboxRow>(rows.Count);
+        foreach (var row in rows)
+        {
+            (picks() ? held : kept).Add(row);
+        }
+
+        return kept;
     }
 
     // In the claim's transaction: one round trip less than asking afterwards, and no commit of its own.

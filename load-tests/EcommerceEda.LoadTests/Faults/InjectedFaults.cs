@@ -115,12 +115,15 @@ public static class InjectedFaults
     private static async Task RedriveAsync(FaultTarget target, CancellationToken cancellationToken)
     {
         using var warehouse = target.Control.Operations("warehouse");
-        var letters = new JsonArray();
-        for (var reads = 0; reads < 3 || letters.Count != (await DeadLettersAsync(warehouse, cancellationToken)).Count; reads++)
+        JsonArray letters = [], previous;
+        var reads = 0;
+        do
         {
+            previous = letters;
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             letters = await DeadLettersAsync(warehouse, cancellationToken);
         }
+        while (++reads < 3 || letters.Count != previous.Count);
 
         var poisoned = Affected(target).ToHashSet(StringComparer.Ordinal);
         var strays = letters.Where(letter => letter!["queue"]!.GetValue<string>() != ReserveStockQueue
