@@ -56,7 +56,13 @@ public static class InjectedFaults
         return new(
             "poison-redrive",
             "ReserveStock fails for a tenth of the SKUs until its retries run out (dead-lettered); then the cause is fixed and the dead letters redriven",
-            (target, token) => ExecuteAsync(target, "warehouse", poison.Create(Affected(target)), token),
+            async (target, token) =>
+            {
+                await ExecuteAsync(target, "warehouse", poison.Create(Affected(target)), token);
+
+                // At a low rate a few seconds may bring no order for those SKUs: the outage starts once one did.
+                await WaitForHitAsync(target, poison, token);
+            },
             async (target, token) =>
             {
                 await ExecuteAsync(target, "warehouse", poison.Drop, token);
@@ -158,6 +164,21 @@ public static class InjectedFaults
         }
     }
 
+    private static async Task WaitForHitAsync(FaultTarget target, SkuTrigger trigger, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(target.System.Database("warehouse"));
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while (await connection.ExecuteScalarAsync<long>(new CommandDefinition(trigger.Hits, cancellationToken: cancellationToken)) == 0)
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No row hit the trigger {trigger.Name} within 60 s: is the load ordering its SKUs?");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+    }
+
     // Picks the hold put off a day.
     private const string HeldPicks = "pick_tasks WHERE created_at > now() + interval '1 hour'";
 
@@ -207,13 +228,18 @@ public static class InjectedFaults
         await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: cancellationToken));
     }
 
-    /// <summary>A trigger on a Warehouse table that runs <paramref name="Action"/> on new rows whose lines name one of some SKUs.</summary>
+    /// <summary>
+    /// A trigger on a Warehouse table that runs <paramref name="Action"/> on new rows whose lines name one of some SKUs,
+    /// counting its hits in a sequence (which, unlike a row, a transaction the action aborts does not roll back).
+    /// </summary>
     private sealed record SkuTrigger(string Name, string Table, string Action)
     {
         public string Create(IEnumerable<string> skus) => $"""
+            CREATE SEQUENCE {Name}_hits;
             CREATE FUNCTION {Name}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF EXISTS (SELECT 1 FROM jsonb_array_elements(NEW.lines) AS l WHERE l->>'sku' = ANY (string_to_array('{string.Join(',', skus)}', ','))) THEN
+                    PERFORM nextval('{Name}_hits');
                     {Action}
                 END IF;
                 RETURN NEW;
@@ -221,6 +247,9 @@ public static class InjectedFaults
             CREATE TRIGGER {Name} BEFORE INSERT ON {Table} FOR EACH ROW EXECUTE FUNCTION {Name}();
             """;
 
-        public string Drop => $"DROP TRIGGER {Name} ON {Table}; DROP FUNCTION {Name}();";
+        /// <summary>How many rows the trigger acted on.</summary>
+        public string Hits => $"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {Name}_hits";
+
+        public string Drop => $"DROP TRIGGER {Name} ON {Table}; DROP FUNCTION {Name}(); DROP SEQUENCE {Name}_hits;";
     }
 }

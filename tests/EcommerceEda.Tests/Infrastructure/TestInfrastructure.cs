@@ -64,6 +64,20 @@ public sealed class TestInfrastructure : IAsyncLifetime
             $"permissions/{vhost}/{BrokerUser}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Deletes a test class's virtual host with its queues and streams, so the broker holds only what running
+    /// classes use: a restart (as BrokerOutageTests does) recovers every queue it holds before it serves them.
+    /// </summary>
+    public async Task DeleteVirtualHostAsync(string name)
+    {
+        using var management = ManagementClient();
+        var response = await management.DeleteAsync($"vhosts/{Uri.EscapeDataString(name)}");
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
     /// <summary>The management API's view of a queue (type, arguments, counts), or null when it does not exist.</summary>
     public async Task<JsonObject?> QueueAsync(string virtualHost, string queue)
     {

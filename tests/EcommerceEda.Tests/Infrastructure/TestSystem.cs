@@ -49,6 +49,7 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
         await Warehouse.DisposeAsync();
         await Delivery.DisposeAsync();
         await Support.DisposeAsync();
+        await infrastructure.DeleteVirtualHostAsync(_name);
         GC.SuppressFinalize(this);
     }
 
