@@ -96,11 +96,9 @@ public sealed class MessagingBuilder
     public MessagingBuilder ReadsStream<THandler>(string reader)
         where THandler : class, IEventStreamHandler
     {
-        StreamReaders.Add((reader, typeof(THandler)));
+        Subscriptions.Add(new StreamSubscription(reader, typeof(THandler)));
         return this;
     }
-
-    internal List<(string Name, Type Handler)> StreamReaders { get; } = [];
 
     internal RetryPolicy DefaultRetry() => _configuration.GetSection("Messaging:Retry").Get<RetryPolicy>() ?? new RetryPolicy();
 }

@@ -49,7 +49,7 @@ public static class MessagingExtensions
             configure(messaging);
             builder.Services.AddSingleton(messaging.Outgoing);
             builder.Services.AddSingleton(messaging.Subscriptions);
-            AddStreamReaders(builder.Services, messaging.StreamReaders);
+            AddStreamReaders(builder.Services, messaging.Subscriptions.Streams);
             bus.AddConfigureEndpointsCallback((context, queue, endpoint) => QueueTopology.Configure(
                 endpoint,
                 queue,
@@ -91,13 +91,13 @@ public static class MessagingExtensions
         return builder;
     }
 
-    private static void AddStreamReaders(IServiceCollection services, IReadOnlyList<(string Name, Type Handler)> readers)
+    private static void AddStreamReaders(IServiceCollection services, IReadOnlyList<StreamSubscription> readers)
     {
         services.AddSingleton(provider => new StreamReaders(readers.Select(reader => ActivatorUtilities.CreateInstance<EventStreamReader>(
-            provider, reader.Name, (IEventStreamHandler)ActivatorUtilities.GetServiceOrCreateInstance(provider, reader.Handler)))));
-        foreach (var (name, _) in readers)
+            provider, reader.Reader, (IEventStreamHandler)ActivatorUtilities.GetServiceOrCreateInstance(provider, reader.HandlerType)))));
+        foreach (var reader in readers)
         {
-            services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<StreamReaders>().Find(name)!);
+            services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<StreamReaders>().Find(reader.Reader)!);
         }
     }
 }

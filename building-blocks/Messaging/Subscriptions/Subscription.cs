@@ -28,16 +28,25 @@ public sealed class Subscription
     public EventPattern? Pattern { get; set; }
 }
 
-/// <summary>Every subscription of the service, by queue.</summary>
+/// <summary>A reader of the event stream: its name (the key of its stored offset) and the handler it applies every event with.</summary>
+public sealed record StreamSubscription(string Reader, Type HandlerType);
+
+/// <summary>Every subscription of the service: its queues, by name, and its readers of the event stream.</summary>
 public sealed class SubscriptionRegistry
 {
     private readonly Dictionary<string, Subscription> _byQueue = new(StringComparer.Ordinal);
+    private readonly List<StreamSubscription> _streams = [];
 
-    /// <summary>All subscriptions.</summary>
+    /// <summary>All subscriptions to queues.</summary>
     public IReadOnlyCollection<Subscription> All => _byQueue.Values;
+
+    /// <summary>The readers of the event stream.</summary>
+    public IReadOnlyList<StreamSubscription> Streams => _streams;
 
     /// <summary>The subscription that consumes from <paramref name="queue"/>, if any.</summary>
     public Subscription? Find(string queue) => _byQueue.GetValueOrDefault(queue);
 
     internal void Add(Subscription subscription) => _byQueue.Add(subscription.Queue, subscription);
+
+    internal void Add(StreamSubscription stream) => _streams.Add(stream);
 }

@@ -10,10 +10,23 @@ namespace EcommerceEda.Messaging.Topology;
 /// dead-letter queue whether it failed in the consumer (moved by MassTransit, with fault headers) or
 /// crashed the process too often to be moved (dead-lettered by RabbitMQ past <c>x-delivery-limit</c>).
 /// </summary>
-internal static class QueueTopology
+public static class QueueTopology
 {
     /// <summary>Returns to the queue (a crash, a lost channel) before RabbitMQ dead-letters the message itself.</summary>
     public const int DeliveryLimit = 5;
+
+    /// <summary>
+    /// The arguments of every work queue besides its dead-letter exchange (<c>{queue}_error</c>): quorum, a delivery
+    /// limit (3.10 has no default), and at-least-once dead-lettering, which needs <c>reject-publish</c>
+    /// (https://www.rabbitmq.com/docs/quorum-queues#dead-lettering).
+    /// </summary>
+    public static IReadOnlyDictionary<string, object> WorkQueueArguments { get; } = new Dictionary<string, object>
+    {
+        ["x-queue-type"] = "quorum",
+        ["x-delivery-limit"] = DeliveryLimit,
+        ["x-dead-letter-strategy"] = "at-least-once",
+        ["x-overflow"] = "reject-publish",
+    };
 
     /// <summary>The dead-letter queue of <paramref name="queue"/>; MassTransit's error queue.</summary>
     public static string DeadLetterQueue(string queue) => $"{queue}_error";
@@ -21,16 +34,18 @@ internal static class QueueTopology
     // Arguments of a work queue that its dead-letter queue must not have: it would dead-letter into itself,
     // and peeking at it (which returns messages) would count against a delivery limit.
     private static readonly string[] WorkQueueOnly =
-        ["x-dead-letter-exchange", "x-dead-letter-strategy", "x-overflow", "x-delivery-limit"];
+        ["x-dead-letter-exchange", .. WorkQueueArguments.Keys.Where(argument => argument != "x-queue-type")];
 
-    public static void Configure(IReceiveEndpointConfigurator endpoint, string queue, RetryPolicy retry, MessagingMetrics metrics)
+    internal static void Configure(IReceiveEndpointConfigurator endpoint, string queue, RetryPolicy retry, MessagingMetrics metrics)
     {
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitMq)
         {
             rabbitMq.SetQuorumQueue();
-            rabbitMq.SetQueueArgument("x-delivery-limit", DeliveryLimit);
-            rabbitMq.SetQueueArgument("x-dead-letter-strategy", "at-least-once"); // needs reject-publish:
-            rabbitMq.SetQueueArgument("x-overflow", "reject-publish");          // https://www.rabbitmq.com/docs/quorum-queues#dead-lettering
+            foreach (var (argument, value) in WorkQueueArguments)
+            {
+                rabbitMq.SetQueueArgument(argument, value);
+            }
+
             rabbitMq.BindDeadLetterQueue(DeadLetterQueue(queue), DeadLetterQueue(queue), DeadLetterQueueArguments);
         }
 
@@ -48,7 +63,7 @@ internal static class QueueTopology
     }
 
     /// <summary>MassTransit declares <c>{queue}_error</c> with the work queue's arguments: keep only the quorum type.</summary>
-    public static void DeadLetterQueueArguments(IRabbitMqQueueConfigurator queue)
+    internal static void DeadLetterQueueArguments(IRabbitMqQueueConfigurator queue)
     {
         queue.SetQuorumQueue();
         foreach (var argument in WorkQueueOnly)

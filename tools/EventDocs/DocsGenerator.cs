@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+
+namespace EcommerceEda.EventDocs;
+
+/// <summary>
+/// The files under <c>docs/</c> that describe the messaging: <c>asyncapi.json</c>, <c>events.md</c> and
+/// <c>schemas/{owner}/{name}.v{n}.json</c>. The schema files on disk are the published versions: a new schema
+/// replaces one only when it is compatible.
+/// </summary>
+public static class DocsGenerator
+{
+    /// <summary>The command that regenerates the docs, from the repository's root.</summary>
+    public const string Command = "./eng/generate-docs.sh";
+
+    private const string Schemas = "schemas";
+
+    /// <summary>The <c>docs/</c> folder of the repository these binaries were built in.</summary>
+    public static string RepositoryDocs()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "EcommerceEda.sln")))
+            {
+                return Path.Combine(directory.FullName, "docs");
+            }
+        }
+
+        throw new InvalidOperationException("Not built inside the repository: name the docs folder with --docs.");
+    }
+
+    /// <summary>Every generated file, by its path relative to <c>docs/</c> (with <c>/</c>).</summary>
+    public static IReadOnlyDictionary<string, string> Generate(SystemModel system)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["asyncapi.json"] = MessageSchemas.Format(AsyncApiDocument.Create(system)),
+            ["events.md"] = EventsMarkdown.Create(system),
+        };
+        foreach (var message in system.Messages)
+        {
+            files[EventsMarkdown.SchemaFile(message)] = MessageSchemas.Format(MessageSchemas.Document(message));
+        }
+
+        return files;
+    }
+
+    /// <summary>Breaking changes of the generated schemas against those published in <paramref name="docs"/>, each naming its message and field.</summary>
+    public static IReadOnlyList<string> BreakingChanges(string docs, IReadOnlyDictionary<string, string> files) =>
+    [
+        .. files.Where(file => file.Key.StartsWith($"{Schemas}/", StringComparison.Ordinal) && File.Exists(Path.Combine(docs, file.Key)))
+            .SelectMany(file => SchemaCompatibility.BreakingChanges(JsonNode.Parse(File.ReadAllText(Path.Combine(docs, file.Key)))!, JsonNode.Parse(file.Value)!)
+                .Select(change => $"{file.Key}: {change}")),
+    ];
+
+    /// <summary>Files that differ from what is generated now, are missing, or are no longer generated (schemas of retired versions).</summary>
+    public static IReadOnlyList<string> Drift(string docs, IReadOnlyDictionary<string, string> files) =>
+    [
+        .. files.Where(file => !File.Exists(Path.Combine(docs, file.Key))).Select(file => $"{file.Key}: missing"),
+        .. files.Where(file => File.Exists(Path.Combine(docs, file.Key)) && File.ReadAllText(Path.Combine(docs, file.Key)) != file.Value)
+            .Select(file => $"{file.Key}: out of date"),
+        .. Stale(docs, files).Select(file => $"{file}: no longer generated (its message is gone)"),
+    ];
+
+    /// <summary>Writes every file and deletes the schema files of messages that no longer exist.</summary>
+    public static void Write(string docs, IReadOnlyDictionary<string, string> files)
+    {
+        foreach (var stale in Stale(docs, files))
+        {
+            File.Delete(Path.Combine(docs, stale));
+        }
+
+        foreach (var (path, content) in files)
+        {
+            var file = Path.Combine(docs, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, content);
+        }
+    }
+
+    private static IEnumerable<string> Stale(string docs, IReadOnlyDictionary<string, string> files) =>
+        Directory.Exists(Path.Combine(docs, Schemas))
+            ? Directory.EnumerateFiles(Path.Combine(docs, Schemas), "*.json", SearchOption.AllDirectories)
+                .Select(file => Path.GetRelativePath(docs, file).Replace('\\', '/'))
+                .Where(file => !files.ContainsKey(file))
+                .Order(StringComparer.Ordinal)
+            : [];
+}

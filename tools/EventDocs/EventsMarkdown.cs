@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Text;
+
+namespace EcommerceEda.EventDocs;
+
+/// <summary><c>docs/events.md</c>: the choreography, the saga, and per message its owner, consumers, schema and an example.</summary>
+public static class EventsMarkdown
+{
+    public static string Create(SystemModel system)
+    {
+        var md = new StringBuilder();
+        Line(md, "# Events and commands");
+        Line(md);
+        Line(md, $"Generated from the code by `{DocsGenerator.Command}`: do not edit. The same run writes the AsyncAPI 3.0 document");
+        Line(md, "([asyncapi.json](asyncapi.json)) and a JSON Schema per message and version ([schemas/](schemas/)). A breaking");
+        Line(md, "change to a published version is refused: see [Versioning](#versioning).");
+        Line(md);
+        Choreography(md, system);
+        foreach (var service in system.Services)
+        {
+            foreach (var saga in service.Sagas)
+            {
+                Saga(md, service, saga);
+            }
+        }
+
+        Catalog(md, system);
+        Subscriptions(md, system);
+        foreach (var message in system.Messages)
+        {
+            Message(md, system, message);
+        }
+
+        Versioning(md);
+        return md.ToString();
+    }
+
+    private static void Choreography(StringBuilder md, SystemModel system)
+    {
+        Line(md, "## Who talks to whom");
+        Line(md);
+        Line(md, "Events (solid) go to every subscriber; commands (dashed) to their one owner. Every event also lands in the");
+        Line(md, "`events` stream.");
+        Line(md);
+        Mermaid(md, "flowchart LR", ChoreographyLines(system));
+    }
+
+    private static IEnumerable<string> ChoreographyLines(SystemModel system)
+    {
+        foreach (var service in system.Services)
+        {
+            yield return $"{service.Name}[{Capitalized(service.Name)}]";
+        }
+
+        yield return "stream[(events stream)]";
+        foreach (var message in system.Messages)
+        {
+            var arrow = message.Kind == MessageKind.Event ? "-->" : "-.->";
+            foreach (var producer in system.Producers(message))
+            {
+                foreach (var consumer in system.Consumers(message).Select(c => c.Service.Name).Distinct())
+                {
+                    yield return $"{producer.Name} {arrow}|{message.Title}| {consumer}";
+                }
+            }
+        }
+
+        foreach (var (service, reader) in system.StreamReaders)
+        {
+            yield return $"stream -->|every event: {reader.Reader}| {service.Name}";
+        }
+    }
+
+    private static void Saga(StringBuilder md, ServiceModel service, SagaModel saga)
+    {
+        Line(md, $"## The {saga.StateMachine.Name} saga ({Capitalized(service.Name)})");
+        Line(md);
+        Line(md, $"{XmlDocs.Summary(saga.StateMachine)} Queue `{saga.Queue}`.");
+        Line(md);
+        Mermaid(md, "stateDiagram-v2", saga.Transitions.Select(t => $"{State(t.From)} --> {State(t.To)}: {t.Event}"));
+    }
+
+    private static void Mermaid(StringBuilder md, string diagram, IEnumerable<string> lines)
+    {
+        Line(md, "```mermaid");
+        Line(md, diagram);
+        foreach (var line in lines)
+        {
+            Line(md, $"    {line}");
+        }
+
+        Line(md, "```");
+        Line(md);
+    }
+
+    private static void Catalog(StringBuilder md, SystemModel system)
+    {
+        Line(md, "## Messages");
+        Line(md);
+        Line(md, "| message | kind | owner | version | consumers |");
+        Line(md, "|---|---|---|---|---|");
+        foreach (var message in system.Messages)
+        {
+            var consumers = system.Consumers(message).Select(c => $"{c.Service.Name} (`{c.Queue.Queue}`)")
+                .Concat(message.Kind == MessageKind.Event ? system.StreamReaders.Select(r => $"{r.Service.Name} (stream)") : []);
+            Line(md, $"| [{message.Title}](#{Anchor(message)}) | {Kind(message)} | {message.Owner} | {message.Version} | {string.Join(", ", consumers)} |");
+        }
+
+        Line(md);
+    }
+
+    private static void Subscriptions(StringBuilder md, SystemModel system)
+    {
+        Line(md, "## Subscriptions");
+        Line(md);
+        Line(md, "Every queue is a quorum queue with its own quorum dead-letter queue. A message that fails is retried in the");
+        Line(md, "consumer with exponential backoff and jitter; past the attempts or the maximum event age it is dead-lettered with");
+        Line(md, "the reason in its headers. Configuration may override a policy: `Messaging:Subscriptions:{queue}:Retry`.");
+        Line(md);
+        Line(md, "| queue | service | handler | messages | attempts | backoff | max event age | dead-letter queue | pattern |");
+        Line(md, "|---|---|---|---|---|---|---|---|---|");
+        foreach (var service in system.Services)
+        {
+            foreach (var queue in service.Queues)
+            {
+                Line(md, $"| `{queue.Queue}` | {service.Name} | {queue.Handler.Name} | {string.Join(", ", queue.Messages.Select(m => m.Title))} | " +
+                    $"{queue.Retry.MaxAttempts} | {Duration(queue.Retry.MinBackoff)}–{Duration(queue.Retry.MaxBackoff)} | {Duration(queue.Retry.MaxEventAge)} | " +
+                    $"`{queue.DeadLetterQueue}` | {(queue.Pattern is { } pattern ? $"`{pattern}`" : "")} |");
+            }
+        }
+
+        foreach (var (service, reader) in system.StreamReaders)
+        {
+            Line(md, $"| `events` (stream) | {service.Name} | {reader.HandlerType.Name} | every event, as `{reader.Reader}` | until applied | | | | |");
+        }
+
+        Line(md);
+    }
+
+    private static void Message(StringBuilder md, SystemModel system, MessageContract message)
+    {
+        Line(md, $"## {message.Title}");
+        Line(md);
+        Line(md, XmlDocs.Summary(message.Type));
+        Line(md);
+        Line(md, $"- **Kind**: {Kind(message)}{(message.IsPublic ? "" : $", private to {message.Owner}")}");
+        Line(md, $"- **Owner**: {message.Owner}; **sent by**: {string.Join(", ", system.Producers(message).Select(s => s.Name))}");
+        Line(md, $"- **Version**: {message.Version} (URN `urn:message:{message.Urn}`, exchange `{message.Urn}`)");
+        Line(md, $"- **Schema**: [{SchemaFile(message)}]({SchemaFile(message)})");
+        foreach (var (service, queue) in system.Consumers(message))
+        {
+            Line(md, $"- **Consumed by** {service.Name}: {queue.Handler.Name} on `{queue.Queue}` (dead letters: `{queue.DeadLetterQueue}`{(queue.Pattern is null ? "" : ", filtered by a pattern")})");
+        }
+
+        if (message.Kind == MessageKind.Event)
+        {
+            foreach (var (service, reader) in system.StreamReaders)
+            {
+                Line(md, $"- **Read from the stream** by {service.Name} ({reader.HandlerType.Name})");
+            }
+        }
+
+        Line(md);
+        Line(md, "```json");
+        md.Append(MessageSchemas.Format(MessageSchemas.Example(message)));
+        Line(md, "```");
+        Line(md);
+    }
+
+    private static void Versioning(StringBuilder md)
+    {
+        Line(md, "## Versioning");
+        Line(md);
+        Line(md, "The schema files are the published versions. Adding an optional field, or a value to an enum, is compatible: the");
+        Line(md, "generator updates the file. Removing or renaming a field, changing its type, making an optional field required, or");
+        Line(md, "removing an enum value is breaking: the generator refuses it and the tests fail, naming the field. A breaking change");
+        Line(md, "is a new version: a new contract with the next version in its URN (`orders:order-placed:v2`) beside the old one, which");
+        Line(md, "the producer keeps publishing, and consumers of v1 keep working, until every consumer has moved and v1 is retired.");
+    }
+
+    /// <summary>The schema file of a message, relative to <c>docs/</c>.</summary>
+    public static string SchemaFile(MessageContract message) => $"schemas/{message.Owner}/{message.Name}.v{message.Version}.json";
+
+    private static string Kind(MessageContract message) => message.Kind == MessageKind.Event ? "event" : "command";
+
+    private static string Anchor(MessageContract message) => message.Title.ToLowerInvariant();
+
+    private static string State(string name) => name switch
+    {
+        "Initial" => "[*]",
+        "Final" => "[*]",
+        _ => name,
+    };
+
+    private static string Duration(TimeSpan duration) => duration switch
+    {
+        { TotalHours: >= 1 } when duration.TotalHours % 1 == 0 => $"{duration.TotalHours:0} h",
+        { TotalSeconds: >= 1 } => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.###} s"),
+        _ => $"{duration.TotalMilliseconds:0} ms",
+    };
+
+    private static string Capitalized(string name) => string.Concat(name[..1].ToUpperInvariant(), name[1..]);
+
+    private static void Line(StringBuilder md, string text = "") => md.Append(text).Append('\n');
+}
