@@ -1,8 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EcommerceEda.Messaging.Streams;
-using EcommerceEda.Messaging.Subscriptions;
-using EcommerceEda.Messaging.Topology;
+using static EcommerceEda.EventDocs.AsyncApiParts;
 
 namespace EcommerceEda.EventDocs;
 
@@ -14,8 +12,7 @@ namespace EcommerceEda.EventDocs;
 /// </summary>
 public static class AsyncApiDocument
 {
-    private const string BindingVersion = "0.3.0";
-
+    /// <summary>The document of <paramref name="system"/>.</summary>
     public static JsonObject Create(SystemModel system)
     {
         var channels = new JsonObject();
@@ -24,20 +21,28 @@ public static class AsyncApiDocument
 
         foreach (var message in system.Messages)
         {
+            var exchange = system.Exchange(message);
+            var producers = string.Join(", ", system.Producers(message).Select(s => s.Name));
             messages[message.Key] = Message(message);
             channels[message.Key] = Channel(
-                message.Urn,
-                $"The exchange of {message.Title}: {(message.Kind == MessageKind.Event ? "published by" : "sent by")} {string.Join(", ", system.Producers(message).Select(s => s.Name))}.",
+                exchange,
+                exchange == message.Urn
+                    ? $"The exchange of {message.Title}, where {producers} publishes it for any subscriber."
+                    : $"The exchange of {message.Owner}'s queue for {message.Title}, where {producers} sends it.",
                 [message],
-                Exchange(message.Urn));
+                Exchange(exchange));
         }
 
         foreach (var service in system.Services)
         {
-            foreach (var message in service.Outgoing)
+            foreach (var message in service.Publishes)
             {
-                operations[$"{service.Name}.sends.{message.Key}"] = Operation(
-                    "send", service.Name, message.Key, [message], $"{service.Name} {(message.Kind == MessageKind.Event ? "publishes" : "sends")} {message.Title}");
+                operations[$"{service.Name}.sends.{message.Key}"] = Operation("send", service.Name, message.Key, [message], $"{service.Name} publishes {message.Title}");
+            }
+
+            foreach (var (message, exchange) in service.Sends)
+            {
+                operations[$"{service.Name}.sends.{message.Key}"] = Operation("send", service.Name, message.Key, [message], $"{service.Name} sends {message.Title} to {exchange}");
             }
 
             foreach (var queue in service.Queues)
@@ -81,10 +86,11 @@ public static class AsyncApiDocument
             {
                 ["local"] = new JsonObject
                 {
-                    ["host"] = "localhost:5672",
+                    ["host"] = "localhost:{port}",
                     ["protocol"] = "amqp",
                     ["protocolVersion"] = "0.9.1",
-                    ["description"] = "RabbitMQ as the AppHost starts it (its port is chosen at start).",
+                    ["description"] = "RabbitMQ as the AppHost starts it: its dashboard shows the port.",
+                    ["variables"] = new JsonObject { ["port"] = new JsonObject { ["default"] = "5672" } },
                 },
             },
             ["channels"] = channels,
@@ -94,99 +100,4 @@ public static class AsyncApiDocument
     }
 
     private static IReadOnlyList<MessageContract> Events(SystemModel system) => [.. system.Messages.Where(m => m.Kind == MessageKind.Event)];
-
-    private static JsonObject Message(MessageContract message) => new()
-    {
-        ["name"] = message.Title,
-        ["title"] = $"{message.Title} v{message.Version}",
-        ["summary"] = XmlDocs.Summary(message.Type),
-        ["contentType"] = "application/json",
-        ["payload"] = Rebase(MessageSchemas.Of(message.Type), $"#/components/messages/{message.Key}/payload"),
-        ["examples"] = new JsonArray(new JsonObject { ["name"] = message.Title, ["payload"] = MessageSchemas.Example(message) }),
-        ["x-urn"] = $"urn:message:{message.Urn}",
-        ["x-owner"] = message.Owner,
-        ["x-eventcatalog-message-type"] = message.Kind == MessageKind.Event ? "event" : "command",
-    };
-
-    private static JsonObject Channel(string address, string description, IEnumerable<MessageContract> messages, JsonObject binding)
-    {
-        var references = new JsonObject();
-        foreach (var message in messages)
-        {
-            references[message.Key] = new JsonObject { ["$ref"] = $"#/components/messages/{message.Key}" };
-        }
-
-        return new JsonObject
-        {
-            ["address"] = address,
-            ["description"] = description,
-            ["messages"] = references,
-            ["bindings"] = new JsonObject { ["amqp"] = binding },
-        };
-    }
-
-    private static JsonObject Operation(string action, string service, string channel, IEnumerable<MessageContract> messages, string summary) => new()
-    {
-        ["action"] = action,
-        ["channel"] = new JsonObject { ["$ref"] = $"#/channels/{channel}" },
-        ["summary"] = summary,
-        ["messages"] = new JsonArray([.. messages.Select(m => new JsonObject { ["$ref"] = $"#/channels/{channel}/messages/{m.Key}" })]),
-        ["x-service"] = service,
-    };
-
-    private static JsonObject Exchange(string name) => new()
-    {
-        ["is"] = "routingKey",
-        ["exchange"] = new JsonObject { ["name"] = name, ["type"] = "fanout", ["durable"] = true, ["autoDelete"] = false, ["vhost"] = "/" },
-        ["bindingVersion"] = BindingVersion,
-    };
-
-    private static JsonObject Queue(string name) => new()
-    {
-        ["is"] = "queue",
-        ["queue"] = new JsonObject { ["name"] = name, ["durable"] = true, ["exclusive"] = false, ["autoDelete"] = false, ["vhost"] = "/" },
-        ["bindingVersion"] = BindingVersion,
-    };
-
-    private static JsonObject Retry(RetryPolicy retry) => new()
-    {
-        ["maxAttempts"] = retry.MaxAttempts,
-        ["minBackoff"] = retry.MinBackoff.ToString("c"),
-        ["maxBackoff"] = retry.MaxBackoff.ToString("c"),
-        ["maxEventAge"] = retry.MaxEventAge.ToString("c"),
-    };
-
-    private static JsonObject Arguments(QueueSubscription queue)
-    {
-        var arguments = new JsonObject();
-        foreach (var (name, value) in QueueTopology.WorkQueueArguments)
-        {
-            arguments[name] = JsonSerializer.SerializeToNode(value);
-        }
-
-        arguments["x-dead-letter-exchange"] = queue.DeadLetterQueue;
-        return arguments;
-    }
-
-    // The exporter points at a type's first use within the schema ("#/properties/lines/items"); inside the document
-    // the same pointer must start at the schema's own place.
-    private static JsonNode Rebase(JsonNode schema, string place)
-    {
-        foreach (var node in Descendants(schema).OfType<JsonObject>().ToList())
-        {
-            if (node["$ref"] is JsonValue reference && reference.GetValue<string>() is ['#', .. var pointer])
-            {
-                node["$ref"] = place + pointer;
-            }
-        }
-
-        return schema;
-    }
-
-    private static IEnumerable<JsonNode> Descendants(JsonNode node) => node switch
-    {
-        JsonObject obj => [obj, .. obj.Select(p => p.Value).OfType<JsonNode>().SelectMany(Descendants)],
-        JsonArray array => [array, .. array.OfType<JsonNode>().SelectMany(Descendants)],
-        _ => [node],
-    };
 }

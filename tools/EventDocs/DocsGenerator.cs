@@ -38,17 +38,23 @@ public static class DocsGenerator
         };
         foreach (var message in system.Messages)
         {
-            files[EventsMarkdown.SchemaFile(message)] = MessageSchemas.Format(MessageSchemas.Document(message));
+            files[SchemaFile(message.Urn)] = MessageSchemas.Format(MessageSchemas.Document(message));
         }
 
         return files;
     }
 
-    /// <summary>Breaking changes of the generated schemas against those published in <paramref name="docs"/>, each naming its message and field.</summary>
+    /// <summary>
+    /// Breaking changes of the generated schemas against every version of them ever published: the file in
+    /// <paramref name="docs"/> and each committed version in git's history, so a commit that changes a contract and
+    /// its schema file together is still caught. Each names its file and field.
+    /// </summary>
     public static IReadOnlyList<string> BreakingChanges(string docs, IReadOnlyDictionary<string, string> files) =>
     [
-        .. files.Where(file => file.Key.StartsWith($"{Schemas}/", StringComparison.Ordinal) && File.Exists(Path.Combine(docs, file.Key)))
-            .SelectMany(file => SchemaCompatibility.BreakingChanges(JsonNode.Parse(File.ReadAllText(Path.Combine(docs, file.Key)))!, JsonNode.Parse(file.Value)!)
+        .. files.Where(file => file.Key.StartsWith($"{Schemas}/", StringComparison.Ordinal))
+            .SelectMany(file => PublishedVersions.Of(docs, file.Key)
+                .SelectMany(published => SchemaCompatibility.BreakingChanges(JsonNode.Parse(published)!, JsonNode.Parse(file.Value)!))
+                .Distinct()
                 .Select(change => $"{file.Key}: {change}")),
     ];
 
@@ -58,15 +64,30 @@ public static class DocsGenerator
         .. files.Where(file => !File.Exists(Path.Combine(docs, file.Key))).Select(file => $"{file.Key}: missing"),
         .. files.Where(file => File.Exists(Path.Combine(docs, file.Key)) && File.ReadAllText(Path.Combine(docs, file.Key)) != file.Value)
             .Select(file => $"{file.Key}: out of date"),
-        .. Stale(docs, files).Select(file => $"{file}: no longer generated (its message is gone)"),
+        .. Unproduced(docs, files).Select(file => $"{file}: no longer generated (its contract is gone)"),
     ];
 
-    /// <summary>Writes every file and deletes the schema files of messages that no longer exist.</summary>
-    public static void Write(string docs, IReadOnlyDictionary<string, string> files)
+    /// <summary>Published schema files whose contract no longer exists in the code.</summary>
+    public static IReadOnlyList<string> Unproduced(string docs, IReadOnlyDictionary<string, string> files) =>
+        Directory.Exists(Path.Combine(docs, Schemas))
+            ? [.. Directory.EnumerateFiles(Path.Combine(docs, Schemas), "*.json", SearchOption.AllDirectories)
+                .Select(file => Path.GetRelativePath(docs, file).Replace('\\', '/'))
+                .Where(file => !files.ContainsKey(file))
+                .Order(StringComparer.Ordinal)]
+            : [];
+
+    /// <summary>The schema file of the message with the URN <c>owner:name:vN</c>, relative to <c>docs/</c>.</summary>
+    public static string SchemaFile(string urn) =>
+        urn.Split(':') is [var owner, var name, ['v', .. var version]]
+            ? $"{Schemas}/{owner}/{name}.v{version}.json"
+            : throw new ArgumentException($"A message's URN is 'owner:name:vN', not '{urn}'.", nameof(urn));
+
+    /// <summary>Writes every file and deletes the schema files of <paramref name="retired"/> versions.</summary>
+    public static void Write(string docs, IReadOnlyDictionary<string, string> files, IEnumerable<string> retired)
     {
-        foreach (var stale in Stale(docs, files))
+        foreach (var file in retired)
         {
-            File.Delete(Path.Combine(docs, stale));
+            File.Delete(Path.Combine(docs, file));
         }
 
         foreach (var (path, content) in files)
@@ -76,12 +97,4 @@ public static class DocsGenerator
             File.WriteAllText(file, content);
         }
     }
-
-    private static IEnumerable<string> Stale(string docs, IReadOnlyDictionary<string, string> files) =>
-        Directory.Exists(Path.Combine(docs, Schemas))
-            ? Directory.EnumerateFiles(Path.Combine(docs, Schemas), "*.json", SearchOption.AllDirectories)
-                .Select(file => Path.GetRelativePath(docs, file).Replace('\\', '/'))
-                .Where(file => !files.ContainsKey(file))
-                .Order(StringComparer.Ordinal)
-            : [];
 }

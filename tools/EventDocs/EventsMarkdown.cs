@@ -6,6 +6,7 @@ namespace EcommerceEda.EventDocs;
 /// <summary><c>docs/events.md</c>: the choreography, the saga, and per message its owner, consumers, schema and an example.</summary>
 public static class EventsMarkdown
 {
+    /// <summary>The page for <paramref name="system"/>.</summary>
     public static string Create(SystemModel system)
     {
         var md = new StringBuilder();
@@ -42,33 +43,7 @@ public static class EventsMarkdown
         Line(md, "Events (solid) go to every subscriber; commands (dashed) to their one owner. Every event also lands in the");
         Line(md, "`events` stream.");
         Line(md);
-        Mermaid(md, "flowchart LR", ChoreographyLines(system));
-    }
-
-    private static IEnumerable<string> ChoreographyLines(SystemModel system)
-    {
-        foreach (var service in system.Services)
-        {
-            yield return $"{service.Name}[{Capitalized(service.Name)}]";
-        }
-
-        yield return "stream[(events stream)]";
-        foreach (var message in system.Messages)
-        {
-            var arrow = message.Kind == MessageKind.Event ? "-->" : "-.->";
-            foreach (var producer in system.Producers(message))
-            {
-                foreach (var consumer in system.Consumers(message).Select(c => c.Service.Name).Distinct())
-                {
-                    yield return $"{producer.Name} {arrow}|{message.Title}| {consumer}";
-                }
-            }
-        }
-
-        foreach (var (service, reader) in system.StreamReaders)
-        {
-            yield return $"stream -->|every event: {reader.Reader}| {service.Name}";
-        }
+        md.Append(MermaidDiagrams.Choreography(system)).Append('\n');
     }
 
     private static void Saga(StringBuilder md, ServiceModel service, SagaModel saga)
@@ -77,20 +52,7 @@ public static class EventsMarkdown
         Line(md);
         Line(md, $"{XmlDocs.Summary(saga.StateMachine)} Queue `{saga.Queue}`.");
         Line(md);
-        Mermaid(md, "stateDiagram-v2", saga.Transitions.Select(t => $"{State(t.From)} --> {State(t.To)}: {t.Event}"));
-    }
-
-    private static void Mermaid(StringBuilder md, string diagram, IEnumerable<string> lines)
-    {
-        Line(md, "```mermaid");
-        Line(md, diagram);
-        foreach (var line in lines)
-        {
-            Line(md, $"    {line}");
-        }
-
-        Line(md, "```");
-        Line(md);
+        md.Append(MermaidDiagrams.Saga(saga)).Append('\n');
     }
 
     private static void Catalog(StringBuilder md, SystemModel system)
@@ -145,8 +107,8 @@ public static class EventsMarkdown
         Line(md);
         Line(md, $"- **Kind**: {Kind(message)}{(message.IsPublic ? "" : $", private to {message.Owner}")}");
         Line(md, $"- **Owner**: {message.Owner}; **sent by**: {string.Join(", ", system.Producers(message).Select(s => s.Name))}");
-        Line(md, $"- **Version**: {message.Version} (URN `urn:message:{message.Urn}`, exchange `{message.Urn}`)");
-        Line(md, $"- **Schema**: [{SchemaFile(message)}]({SchemaFile(message)})");
+        Line(md, $"- **Version**: {message.Version} (URN `urn:message:{message.Urn}`, {(system.Exchange(message) == message.Urn ? "published to" : "sent to")} exchange `{system.Exchange(message)}`)");
+        Line(md, $"- **Schema**: [{DocsGenerator.SchemaFile(message.Urn)}]({DocsGenerator.SchemaFile(message.Urn)})");
         foreach (var (service, queue) in system.Consumers(message))
         {
             Line(md, $"- **Consumed by** {service.Name}: {queue.Handler.Name} on `{queue.Queue}` (dead letters: `{queue.DeadLetterQueue}`{(queue.Pattern is null ? "" : ", filtered by a pattern")})");
@@ -171,26 +133,21 @@ public static class EventsMarkdown
     {
         Line(md, "## Versioning");
         Line(md);
-        Line(md, "The schema files are the published versions. Adding an optional field, or a value to an enum, is compatible: the");
-        Line(md, "generator updates the file. Removing or renaming a field, changing its type, making an optional field required, or");
-        Line(md, "removing an enum value is breaking: the generator refuses it and the tests fail, naming the field. A breaking change");
-        Line(md, "is a new version: a new contract with the next version in its URN (`orders:order-placed:v2`) beside the old one, which");
-        Line(md, "the producer keeps publishing, and consumers of v1 keep working, until every consumer has moved and v1 is retired.");
+        Line(md, "The schema files are the published versions, and so is every version of them in git's history. Adding an");
+        Line(md, "optional field (a constructor parameter with a default) or an enum value is compatible: the generator updates the");
+        Line(md, "file. Removing or renaming a field, changing its type or format, making a field required or optional, adding a");
+        Line(md, "required field, removing an enum value or restricting a field to an enum is breaking: the generator refuses it,");
+        Line(md, "writing nothing, and the tests fail, naming the field. A breaking change is a new version: a new contract with the");
+        Line(md, "next version in its URN (`orders:order-placed:v2`, its own exchange) beside the old one; the producer publishes both");
+        Line(md, "and consumers of v1 keep working until each has moved to v2. Then the v1 contract is removed and its schema retired");
+        Line(md, $"(`{DocsGenerator.Command} --retire orders:order-placed:v1`): the generator refuses to drop a published version otherwise.");
+        Line(md, "Private messages (a saga's timer, its own requests) are versioned the same way: they wait in outboxes and queues");
+        Line(md, "across deployments too.");
     }
-
-    /// <summary>The schema file of a message, relative to <c>docs/</c>.</summary>
-    public static string SchemaFile(MessageContract message) => $"schemas/{message.Owner}/{message.Name}.v{message.Version}.json";
 
     private static string Kind(MessageContract message) => message.Kind == MessageKind.Event ? "event" : "command";
 
     private static string Anchor(MessageContract message) => message.Title.ToLowerInvariant();
-
-    private static string State(string name) => name switch
-    {
-        "Initial" => "[*]",
-        "Final" => "[*]",
-        _ => name,
-    };
 
     private static string Duration(TimeSpan duration) => duration switch
     {
@@ -199,7 +156,7 @@ public static class EventsMarkdown
         _ => $"{duration.TotalMilliseconds:0} ms",
     };
 
-    private static string Capitalized(string name) => string.Concat(name[..1].ToUpperInvariant(), name[1..]);
+    internal static string Capitalized(string name) => string.Concat(name[..1].ToUpperInvariant(), name[1..]);
 
     private static void Line(StringBuilder md, string text = "") => md.Append(text).Append('\n');
 }

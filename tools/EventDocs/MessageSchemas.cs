@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -33,10 +34,13 @@ public static class MessageSchemas
         TransformSchemaNode = (context, schema) =>
         {
             schema = WireShape(context.TypeInfo.Type, schema);
-            if (context.PropertyInfo is { DeclaringType: { } declaring } property && schema is JsonObject node
-                && XmlDocs.Parameter(declaring, PascalCase(property.Name)) is { Length: > 0 } description)
+            if (context.PropertyInfo is { DeclaringType: { } declaring, AttributeProvider: MemberInfo member } && schema is JsonObject node
+                && XmlDocs.Parameter(declaring, member.Name) is { Length: > 0 } description)
             {
-                node.Insert(0, "description", description);
+                // First, before what the type itself says (a decimal's wire format).
+                var about = node["description"]?.GetValue<string>();
+                node.Remove("description");
+                node.Insert(0, "description", about is null ? description : $"{description} {about}");
             }
 
             return schema;
@@ -135,6 +139,4 @@ public static class MessageSchemas
 
     private static Guid Id(string name) =>
         new(SHA256.HashData(Encoding.UTF8.GetBytes(name.ToUpperInvariant())).AsSpan(0, 16));
-
-    private static string PascalCase(string camelCase) => string.Concat(camelCase[..1].ToUpperInvariant(), camelCase[1..]);
 }

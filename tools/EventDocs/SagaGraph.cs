@@ -6,8 +6,8 @@ namespace EcommerceEda.EventDocs;
 
 /// <summary>
 /// Reads a saga's transitions from its state machine, built as the service builds it, by walking it with a
-/// visitor: in each state, each event's <c>TransitionTo</c> is one transition. Events that only record something
-/// (no transition) are left out.
+/// visitor: in each state, each event's <c>TransitionTo</c> is one transition, named after the event's message.
+/// Events that only record something (no transition) are left out.
 /// </summary>
 internal sealed class SagaGraph : StateMachineVisitor
 {
@@ -20,7 +20,10 @@ internal sealed class SagaGraph : StateMachineVisitor
         var machine = (StateMachine)ActivatorUtilities.CreateInstance(services, stateMachineType);
         var graph = new SagaGraph();
         machine.Accept(graph);
-        return new SagaModel(stateMachineType, queue, [.. graph._transitions.Distinct()]);
+
+        // The machine names an event after its property (CancelRequested); the diagram names the message (CancelOrder).
+        var messages = machine.Events.ToDictionary(e => e.Name, e => Message(e.GetType()) ?? e.Name, StringComparer.Ordinal);
+        return new SagaModel(stateMachineType, queue, [.. graph._transitions.Select(t => t with { Event = messages[t.Event] }).Distinct()]);
     }
 
     public void Visit(State state, Action<State> next)
@@ -67,6 +70,9 @@ internal sealed class SagaGraph : StateMachineVisitor
         Inspect(activity);
         next(activity);
     }
+
+    private static string? Message(Type eventType) =>
+        eventType.GetInterfaces().Append(eventType).FirstOrDefault(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Event<>))?.GetGenericArguments()[0].Name;
 
     private void Inspect(IStateMachineActivity activity)
     {

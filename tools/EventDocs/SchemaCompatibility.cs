@@ -3,13 +3,15 @@ using System.Text.Json.Nodes;
 namespace EcommerceEda.EventDocs;
 
 /// <summary>
-/// Whether a message's current schema may replace its published version: every message of the published shape
-/// must still be one of the new shape, and a consumer written for the published version must still understand
-/// what is produced now. Compatible: a new optional field, a new enum value. Breaking: a field removed or renamed,
-/// its type changed, an optional field made required, an enum value removed. Each breaking change names the field.
+/// Whether a message's current schema may replace its published version. Both ways must hold: a message published
+/// before (waiting in an outbox, a queue, a dead-letter queue, the stream) must still read as the new shape, and a
+/// consumer written for the published version must still understand what is produced now. Compatible: a new
+/// optional field, a new enum value. Breaking: a field removed or renamed, its type or format changed, a field made
+/// required or optional, a new required field, an enum value removed or a field restricted to an enum.
 /// </summary>
 public static class SchemaCompatibility
 {
+    /// <summary>Each breaking change from <paramref name="published"/> to <paramref name="current"/>, naming its field.</summary>
     public static IReadOnlyList<string> BreakingChanges(JsonNode published, JsonNode current)
     {
         var changes = new List<string>();
@@ -34,6 +36,11 @@ public static class SchemaCompatibility
         if (Value(before, "format") != Value(after, "format"))
         {
             changes.Add($"{Field(path)}: format changed from {Value(before, "format") ?? "none"} to {Value(after, "format") ?? "none"}");
+        }
+
+        if (before["enum"] is null && after["enum"] is JsonArray restricted)
+        {
+            changes.Add($"{Field(path)}: restricted to the enum values {string.Join(", ", restricted.Select(v => v?.ToJsonString()))}");
         }
 
         if (before["enum"] is JsonArray enumBefore)
@@ -64,12 +71,17 @@ public static class SchemaCompatibility
                     continue;
                 }
 
-                if (requiredAfter.Contains(name) && !requiredBefore.Contains(name))
+                if (requiredAfter.Contains(name) != requiredBefore.Contains(name))
                 {
-                    changes.Add($"{field}: optional before, required now");
+                    changes.Add(requiredAfter.Contains(name) ? $"{field}: optional before, required now" : $"{field}: required before, optional now");
                 }
 
                 Compare(field, schema, schemaAfter, changes);
+            }
+
+            foreach (var added in requiredAfter.Where(name => !propertiesBefore.ContainsKey(name)).Order(StringComparer.Ordinal))
+            {
+                changes.Add($"{(path.Length == 0 ? added : $"{path}.{added}")}: added as required (messages published before lack it: give it a default)");
             }
         }
 

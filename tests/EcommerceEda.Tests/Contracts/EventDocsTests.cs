@@ -13,8 +13,8 @@ namespace EcommerceEda.Tests.Contracts;
 /// </summary>
 public sealed class EventDocsTests
 {
-    private static readonly SystemModel System = SystemModel.Read();
-    private static readonly IReadOnlyDictionary<string, string> Files = DocsGenerator.Generate(System);
+    private static readonly SystemModel Model = SystemModel.Read();
+    private static readonly IReadOnlyDictionary<string, string> Files = DocsGenerator.Generate(Model);
     private static readonly string Docs = DocsGenerator.RepositoryDocs();
 
     [Fact]
@@ -32,25 +32,42 @@ public sealed class EventDocsTests
     }
 
     [Fact]
-    public void The_generator_refuses_to_replace_a_published_schema_with_a_breaking_one()
+    public void The_generator_refuses_to_replace_a_published_schema_with_a_breaking_one_and_writes_nothing()
     {
-        var docs = Directory.CreateTempSubdirectory("event-docs-").FullName;
-        try
-        {
-            // Published with a field the contract no longer has: as if OrderPlaced had lost it in code.
-            var path = "schemas/orders/order-placed.v1.json";
-            var published = JsonNode.Parse(Files[path])!;
-            published["properties"]!["giftWrap"] = new JsonObject { ["type"] = "boolean" };
-            Directory.CreateDirectory(Path.Combine(docs, "schemas", "orders"));
-            File.WriteAllText(Path.Combine(docs, path), published.ToJsonString());
+        // Published with a field the contract no longer has: as if OrderPlaced had lost it in code.
+        var published = JsonNode.Parse(Files[OrderPlacedSchema])!;
+        published["properties"]!["giftWrap"] = new JsonObject { ["type"] = "boolean" };
+        using var docs = new TemporaryDocs((OrderPlacedSchema, published.ToJsonString()));
 
-            Assert.Equal([$"{path}: giftWrap: removed (or renamed)"], DocsGenerator.BreakingChanges(docs, Files));
-        }
-        finally
-        {
-            Directory.Delete(docs, recursive: true);
-        }
+        var (exitCode, _, error) = Generate("--docs", docs.Path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{OrderPlacedSchema}: giftWrap: removed (or renamed)", error, StringComparison.Ordinal);
+        Assert.Equal([OrderPlacedSchema], docs.Files());
+        Assert.Equal(published.ToJsonString(), File.ReadAllText(Path.Combine(docs.Path, OrderPlacedSchema)));
     }
+
+    [Fact]
+    public void A_published_version_without_a_contract_is_kept_until_it_is_retired()
+    {
+        const string retired = "schemas/orders/order-placed.v0.json";
+        using var docs = new TemporaryDocs((retired, Files[OrderPlacedSchema]));
+
+        var (refused, _, error) = Generate("--docs", docs.Path);
+        Assert.Equal(1, refused);
+        Assert.Contains($"{retired}: published, but no contract has its URN any more", error, StringComparison.Ordinal);
+        Assert.Equal([retired], docs.Files());
+
+        var (written, output, _) = Generate("--docs", docs.Path, "--retire", "orders:order-placed:v0");
+        Assert.Equal(0, written);
+        Assert.Contains($"retired {retired}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(retired, docs.Files());
+        Assert.Equal(Files.Keys.Order(StringComparer.Ordinal), docs.Files());
+    }
+
+    [Fact]
+    public void The_generator_refuses_an_unknown_option() =>
+        Assert.Equal(2, Generate("--chek").ExitCode);
 
     [Fact]
     public async Task The_AsyncAPI_parser_accepts_the_document()
@@ -82,33 +99,43 @@ public sealed class EventDocsTests
     [Fact]
     public void The_model_is_read_from_the_services_registrations()
     {
-        var orderPlaced = System.Messages.Single(m => m.Type == typeof(OrderPlaced));
+        var orderPlaced = Model.Messages.Single(m => m.Type == typeof(OrderPlaced));
         Assert.Equal(("orders", MessageKind.Event, 1, true), (orderPlaced.Owner, orderPlaced.Kind, orderPlaced.Version, orderPlaced.IsPublic));
-        Assert.Equal(["orders"], System.Producers(orderPlaced).Select(s => s.Name));
-        var consumers = System.Consumers(orderPlaced).ToDictionary(c => c.Queue.Queue, c => c.Queue);
+        Assert.Equal(["orders"], Model.Producers(orderPlaced).Select(s => s.Name));
+        var consumers = Model.Consumers(orderPlaced).ToDictionary(c => c.Queue.Queue, c => c.Queue);
         Assert.Equal(["orders-fulfillment", "support-priority-follow-up"], consumers.Keys.Order());
         Assert.NotNull(consumers["support-priority-follow-up"].Pattern);
         Assert.Equal("orders-fulfillment_error", consumers["orders-fulfillment"].DeadLetterQueue);
-        Assert.Equal(["support-timeline"], System.StreamReaders.Select(r => r.Reader.Reader));
+        Assert.Equal(["support-timeline"], Model.StreamReaders.Select(r => r.Reader.Reader));
 
-        var saga = Assert.Single(System.Services.Single(s => s.Name == "orders").Sagas);
+        var saga = Assert.Single(Model.Services.Single(s => s.Name == "orders").Sagas);
         Assert.Contains(new SagaTransition("Reserved", "PickDeadlinePassed", "Cancelled"), saga.Transitions);
         Assert.Contains(new SagaTransition("Initial", "OrderPlaced", "Placed"), saga.Transitions);
 
-        var reserveStock = System.Messages.Single(m => m.Name == "reserve-stock");
+        var reserveStock = Model.Messages.Single(m => m.Name == "reserve-stock");
         Assert.Equal((MessageKind.Command, "warehouse"), (reserveStock.Kind, reserveStock.Owner));
-        Assert.Equal(["warehouse-reserve-stock"], System.Consumers(reserveStock).Select(c => c.Queue.Queue));
+        Assert.Equal(["warehouse-reserve-stock"], Model.Consumers(reserveStock).Select(c => c.Queue.Queue));
     }
 
     [Fact]
     public void Every_example_reads_back_as_its_contract()
     {
-        foreach (var message in System.Messages)
+        foreach (var message in Model.Messages)
         {
             var example = MessageSchemas.Example(message);
             var contract = example.Deserialize(message.Type, MessageJson.Options);
             Assert.Equal(example.ToJsonString(), JsonSerializer.SerializeToNode(contract, message.Type, MessageJson.Options)!.ToJsonString());
         }
+    }
+
+    private const string OrderPlacedSchema = "schemas/orders/order-placed.v1.json";
+
+    private static (int ExitCode, string Output, string Error) Generate(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = DocsCommand.Run(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
     }
 
     // The AsyncAPI parser, from tools/asyncapi (eng/test.sh installs it).
@@ -127,5 +154,25 @@ public sealed class EventDocsTests
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         return (process.ExitCode, await output + await error);
+    }
+
+    /// <summary>A docs folder of its own, outside the repository, holding some files to start with.</summary>
+    private sealed class TemporaryDocs : IDisposable
+    {
+        public TemporaryDocs(params (string File, string Content)[] files)
+        {
+            foreach (var (file, content) in files)
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.Combine(Path, file))!);
+                File.WriteAllText(System.IO.Path.Combine(Path, file), content);
+            }
+        }
+
+        public string Path { get; } = Directory.CreateTempSubdirectory("event-docs-").FullName;
+
+        public IEnumerable<string> Files() => Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories)
+            .Select(file => System.IO.Path.GetRelativePath(Path, file).Replace('\\', '/')).Order(StringComparer.Ordinal);
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
