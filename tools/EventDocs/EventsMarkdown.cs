@@ -77,7 +77,8 @@ public static class EventsMarkdown
         Line(md);
         Line(md, "Every queue is a quorum queue with its own quorum dead-letter queue. A message that fails is retried in the");
         Line(md, "consumer with exponential backoff and jitter; past the attempts or the maximum event age it is dead-lettered with");
-        Line(md, "the reason in its headers. Configuration may override a policy: `Messaging:Subscriptions:{queue}:Retry`.");
+        Line(md, "the reason in its headers; a malformed one (a required field missing, an empty id, a body that is not JSON) at");
+        Line(md, "once. Configuration may override a policy: `Messaging:Subscriptions:{queue}:Retry`.");
         Line(md);
         Line(md, "| queue | service | handler | messages | attempts | backoff | max event age | dead-letter queue | pattern |");
         Line(md, "|---|---|---|---|---|---|---|---|---|");

@@ -8,8 +8,9 @@ namespace EcommerceEda.Messaging.Subscriptions;
 /// <summary>
 /// Applies a subscription's delivery policy on every attempt, inside the retry: a message its pattern does
 /// not match is dropped before the consumer (and not retried), an event past its
-/// <see cref="RetryPolicy.MaxEventAge"/> fails as expired (and is not retried), and every failure is recorded
-/// so the dead-letter queue can say how many attempts were made and when.
+/// <see cref="RetryPolicy.MaxEventAge"/> fails as expired and one without its contract's shape
+/// (<see cref="MessageShape"/>) as malformed (neither is retried), and every failure is recorded so the
+/// dead-letter queue can say how many attempts were made and when.
 /// </summary>
 internal sealed partial class DeliveryPolicyFilter<T>(
     SubscriptionRegistry subscriptions, MessagingMetrics metrics, TimeProvider clock, ILogger<DeliveryPolicyFilter<T>> logger)
@@ -38,6 +39,11 @@ internal sealed partial class DeliveryPolicyFilter<T>(
                 {
                     throw new MessageExpiredException(age, subscription.Retry.MaxEventAge);
                 }
+            }
+
+            if (MessageShape.Problems(context.Message) is { Count: > 0 } problems)
+            {
+                throw new MalformedMessageException(typeof(T).Name, problems);
             }
 
             await next.Send(context);

@@ -52,6 +52,7 @@ public static class QueueTopology
         endpoint.UseMessageRetry(r =>
         {
             r.Ignore<MessageExpiredException>();
+            r.Ignore<MalformedMessageException>();
             r.Exponential(retry.MaxAttempts - 1, retry.MinBackoff, retry.MaxBackoff, retry.MinBackoff);
         });
         endpoint.ConfigureError(error =>

@@ -18,6 +18,13 @@ public static class FulfillmentCalls
     public static Task<JsonObject> WaitForStatusAsync(this TestSystem system, Guid orderId, string status, TimeSpan? timeout = null) =>
         Eventually.Until(() => system.OrderAsync(orderId), order => order["status"]!.GetValue<string>() == status, timeout);
 
+    /// <summary>
+    /// Waits until the order has been in <paramref name="status"/>, whether or not it has moved on: Picked lasts
+    /// milliseconds while Delivery ships at once.
+    /// </summary>
+    public static Task<JsonObject> WaitForHistoryAsync(this TestSystem system, Guid orderId, string status) =>
+        Eventually.Until(() => system.OrderAsync(orderId), order => order.HistoryStatuses().Contains(status));
+
     public static IEnumerable<string> HistoryStatuses(this JsonObject order) =>
         order["history"]!.AsArray().Select(h => h!["status"]!.GetValue<string>());
 

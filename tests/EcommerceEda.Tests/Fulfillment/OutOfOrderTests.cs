@@ -42,7 +42,7 @@ public sealed class OutOfOrderTests(TestSystem system) : IClassFixture<TestSyste
         var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
         var pick = await system.PendingPickAsync(orderId);
         await system.CompletePickAsync(pick);
-        await system.WaitForStatusAsync(orderId, "Picked");
+        await system.WaitForHistoryAsync(orderId, "Picked");
 
         // Warehouse says it again, as a new event: the saga has moved on and ignores it.
         await system.Orders.Services.GetRequiredService<IBus>().Publish(

@@ -33,7 +33,7 @@ public sealed class PickTimeoutTests(ShortPickTimeoutSystem system) : IClassFixt
         var sku = await system.StockAsync(onHand: 10);
         var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
         await system.CompletePickAsync(await system.PendingPickAsync(orderId));
-        await system.WaitForStatusAsync(orderId, "Picked");
+        await system.WaitForHistoryAsync(orderId, "Picked");
 
         await Eventually.Until(() => DeadlineSentAsync(orderId), sent => sent); // the timer fired...
 

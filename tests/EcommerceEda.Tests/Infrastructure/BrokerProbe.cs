@@ -37,6 +37,25 @@ public sealed class BrokerProbe : IAsyncDisposable
         return await channel.BasicGetAsync(queue, autoAck: true);
     }
 
+    /// <summary>The headers of a message taken from a queue, as text.</summary>
+    public static Dictionary<string, string> Headers(BasicGetResult message) =>
+        message.BasicProperties.Headers!.ToDictionary(
+            h => h.Key,
+            h => h.Value switch
+            {
+                byte[] bytes => System.Text.Encoding.UTF8.GetString(bytes),
+                _ => $"{h.Value}",
+            });
+
+    /// <summary>Publishes <paramref name="body"/> as is to <paramref name="exchange"/>: what a faulty producer might send.</summary>
+    public static async Task PublishRawAsync(string brokerUri, string exchange, string body, string contentType)
+    {
+        await using var connection = await new ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var properties = new BasicProperties { ContentType = contentType, MessageId = Guid.NewGuid().ToString(), Persistent = true };
+        await channel.BasicPublishAsync(exchange, routingKey: "", mandatory: true, properties, System.Text.Encoding.UTF8.GetBytes(body));
+    }
+
     /// <summary>
     /// How many messages are ready in <paramref name="queue"/> (0 when it does not exist), as the broker
     /// answers a passive declare: exact, unlike the management API's statistics, which are sampled.

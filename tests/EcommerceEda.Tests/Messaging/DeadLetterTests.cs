@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Text;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Topology;
 using EcommerceEda.Tests.Infrastructure;
@@ -7,7 +6,6 @@ using EcommerceEda.Tests.Orders;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using RabbitMQ.Client;
 
 namespace EcommerceEda.Tests.Messaging;
 
@@ -56,7 +54,7 @@ public sealed class DeadLetterTests(TestSystem system) : IClassFixture<TestSyste
             () => Task.FromResult(Sample(depth)),
             sampled => sampled == 1); // the monitor samples the dead-letter queue every 200 ms in these tests
         var deadLetter = await BrokerProbe.TakeAsync(system.BrokerUri, DeadLetters);
-        var headers = Headers(deadLetter!);
+        var headers = BrokerProbe.Headers(deadLetter!);
         Assert.Equal("failed", headers[DeadLetterHeadersFilter.Reason]);
         Assert.Equal("5", headers[DeadLetterHeadersFilter.Attempts]);
         Assert.True(DateTimeOffset.Parse(headers[DeadLetterHeadersFilter.FirstFailure], null) < DateTimeOffset.Parse(headers[DeadLetterHeadersFilter.LastFailure], null));
@@ -76,7 +74,7 @@ public sealed class DeadLetterTests(TestSystem system) : IClassFixture<TestSyste
         await system.Orders.Services.GetRequiredService<IBus>().Publish(stale, TestContext.Current.CancellationToken);
 
         await Eventually.Until(() => system.DeadLetterCountAsync("orders-fulfillment"), count => count == 1);
-        var headers = Headers((await BrokerProbe.TakeAsync(system.BrokerUri, "orders-fulfillment_error"))!);
+        var headers = BrokerProbe.Headers((await BrokerProbe.TakeAsync(system.BrokerUri, "orders-fulfillment_error"))!);
         Assert.Equal("expired", headers[DeadLetterHeadersFilter.Reason]);
         Assert.Equal("1", headers[DeadLetterHeadersFilter.Attempts]);
         Assert.Contains("MaxEventAge", headers["MT-Fault-Message"], StringComparison.Ordinal);
@@ -92,13 +90,4 @@ public sealed class DeadLetterTests(TestSystem system) : IClassFixture<TestSyste
         gauge.RecordObservableInstruments();
         return gauge.GetMeasurementSnapshot().LastOrDefault(m => (string?)m.Tags["queue"] == DeadLetters)?.Value;
     }
-
-    private static Dictionary<string, string> Headers(BasicGetResult message) =>
-        message.BasicProperties.Headers!.ToDictionary(
-            h => h.Key,
-            h => h.Value switch
-            {
-                byte[] bytes => Encoding.UTF8.GetString(bytes),
-                _ => $"{h.Value}",
-            });
 }
