@@ -39,6 +39,7 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
 
+        builder.Services.AddOptions<ApiOptions>().BindConfiguration("Api");
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -91,13 +92,14 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Maps <c>/health</c> (every check: database, broker, ...; ready to take traffic), <c>/alive</c>
-    /// (the process answers), the OpenAPI document, and the exception handler that answers with
-    /// problem details.
+    /// (the process answers), the OpenAPI document, the exception handler that answers with
+    /// problem details, and the request body limit (<c>Api:MaxRequestBodyBytes</c>, 413 past it).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(RequestBodyLimit.Enforce);
 
         app.MapHealthChecks(HealthPath);
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });

@@ -149,6 +149,24 @@ public sealed class PlaceOrderTests(TestSystem system) : IClassFixture<TestSyste
     }
 
     [Fact]
+    public async Task A_body_over_the_size_limit_is_413_and_creates_nothing()
+    {
+        var before = await system.ScalarAsync<int>("orders", "SELECT count(*) FROM orders");
+        var oversized = Requests.Order("SKU-1", quantity: 1);
+        oversized["shippingAddress"]!["line1"] = new string('x', 70_000);
+        using var content = new StringContent(oversized.ToJsonString(), Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = content };
+        request.Headers.Add("Idempotency-Key", Requests.NewKey());
+
+        var response = await _orders.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.Equal("Request body too large", problem!["title"]!.GetValue<string>());
+        Assert.Equal(before, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM orders"));
+    }
+
+    [Fact]
     public async Task An_unknown_order_is_404()
     {
         var response = await _orders.GetAsync(new Uri($"/api/orders/{Guid.NewGuid()}", UriKind.Relative), TestContext.Current.CancellationToken);
