@@ -9,6 +9,7 @@ public sealed class EventSource(string service, TimeProvider clock)
     /// <summary>
     /// The envelope of a new event that happens now. <paramref name="idempotencyKey"/> names the fact
     /// (<c>orders/{orderId}/placed</c>): the same fact always gets the same key, whatever its event id.
+    /// <paramref name="schemaVersion"/> is the version in the event's URN (<c>v2</c> → 2); the outbox refuses another.
     /// </summary>
     public EventMetadata Metadata(string idempotencyKey, int schemaVersion = 1)
     {

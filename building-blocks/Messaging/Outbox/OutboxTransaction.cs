@@ -64,6 +64,12 @@ public sealed class OutboxTransaction : IAsyncDisposable
                 : $"{outgoing.Type.Name} is declared as sent: send it, or declare it with Publishes<{outgoing.Type.Name}>().");
         }
 
+        if (message is IEvent { Metadata.SchemaVersion: var version } && !outgoing.Urn.EndsWith($":v{version}", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"{outgoing.Type.Name} is {outgoing.Urn}, but its metadata says schema version {version}: pass the URN's version to EventSource.Metadata(key, schemaVersion).");
+        }
+
         var row = new
         {
             Id = message is IEvent @event ? @event.Metadata.EventId : Guid.CreateVersion7(),

@@ -62,6 +62,21 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
     }
 
     [Fact]
+    public async Task An_event_whose_metadata_names_another_schema_version_than_its_urn_is_refused()
+    {
+        var placed = TestMessages.OrderPlaced("SKU-1", quantity: 1);
+        placed = placed with { Metadata = placed.Metadata with { SchemaVersion = 2 } };
+        await using var tx = await system.Orders.Services.GetRequiredService<TransactionalOutbox>()
+            .BeginTransactionAsync(TestContext.Current.CancellationToken);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => tx.PublishAsync(placed, TestContext.Current.CancellationToken));
+
+        Assert.Equal(
+            "OrderPlaced is urn:message:orders:order-placed:v1, but its metadata says schema version 2: pass the URN's version to EventSource.Metadata(key, schemaVersion).",
+            refused.Message);
+    }
+
+    [Fact]
     public async Task Sent_rows_past_their_retention_and_inbox_rows_past_the_dedup_window_are_deleted()
     {
         var (oldId, recentId) = (Guid.CreateVersion7(), Guid.CreateVersion7());
