@@ -61,9 +61,9 @@ public static class DocsGenerator
     /// <summary>Files that differ from what is generated now, are missing, or are no longer generated (schemas of retired versions).</summary>
     public static IReadOnlyList<string> Drift(string docs, IReadOnlyDictionary<string, string> files) =>
     [
-        .. files.Where(file => !File.Exists(Path.Combine(docs, file.Key))).Select(file => $"{file.Key}: missing"),
-        .. files.Where(file => File.Exists(Path.Combine(docs, file.Key)) && File.ReadAllText(Path.Combine(docs, file.Key)) != file.Value)
-            .Select(file => $"{file.Key}: out of date"),
+        .. files.Select(file => (file.Key, Committed: File.Exists(Path.Combine(docs, file.Key)) ? File.ReadAllText(Path.Combine(docs, file.Key)) : null, file.Value))
+            .Where(file => file.Committed != file.Value)
+            .Select(file => $"{file.Key}: {(file.Committed is null ? "missing" : "out of date")}"),
         .. Unproduced(docs, files).Select(file => $"{file}: no longer generated (its contract is gone)"),
     ];
 

@@ -64,7 +64,7 @@ public static class SchemaCompatibility
             var requiredAfter = Names(after["required"]);
             foreach (var (name, schema) in propertiesBefore)
             {
-                var field = path.Length == 0 ? name : $"{path}.{name}";
+                var field = Child(path, name);
                 if (!propertiesAfter.TryGetPropertyValue(name, out var schemaAfter))
                 {
                     changes.Add($"{field}: removed (or renamed)");
@@ -81,7 +81,7 @@ public static class SchemaCompatibility
 
             foreach (var added in requiredAfter.Where(name => !propertiesBefore.ContainsKey(name)).Order(StringComparer.Ordinal))
             {
-                changes.Add($"{(path.Length == 0 ? added : $"{path}.{added}")}: added as required (messages published before lack it: give it a default)");
+                changes.Add($"{Child(path, added)}: added as required (messages published before lack it: give it a default)");
             }
         }
 
@@ -100,6 +100,8 @@ public static class SchemaCompatibility
         array is JsonArray names ? names.Select(n => n!.GetValue<string>()).ToHashSet(StringComparer.Ordinal) : [];
 
     private static string? Value(JsonObject schema, string keyword) => schema[keyword] is JsonValue value ? value.GetValue<string>() : null;
+
+    private static string Child(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
     private static string Field(string path) => path.Length == 0 ? "the message" : path;
 }

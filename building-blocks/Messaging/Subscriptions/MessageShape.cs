@@ -74,7 +74,7 @@ internal static class MessageShape
             .Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
             .Select(p => new Field(
                 p,
-                char.ToLowerInvariant(p.Name[0]) + p.Name[1..],
+                MessageJson.Options.PropertyNamingPolicy?.ConvertName(p.Name) ?? p.Name, // as on the wire
                 !p.PropertyType.IsValueType && nullability.Create(p).ReadState == NullabilityState.NotNull))];
     }
 
