@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using EcommerceEda.AppHost.Security;
+
 namespace EcommerceEda.AppHost;
 
 /// <summary>Commands an operator runs on a service from the Aspire dashboard.</summary>
@@ -8,10 +11,10 @@ public static class OperationsCommands
 
     /// <summary>
     /// "Redrive dead letters": moves every dead letter of the service back to its queue, through the same
-    /// <c>POST /ops/dead-letters/redrive</c> an operator would call, with the operator key.
+    /// <c>POST /ops/dead-letters/redrive</c> an operator would call, with a short-lived operator token of its own.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithRedriveCommand(
-        this IResourceBuilder<ProjectResource> service, IResourceBuilder<ParameterResource> opsKey) =>
+        this IResourceBuilder<ProjectResource> service, IResourceBuilder<ParameterResource> signingKey) =>
         service.WithHttpCommand(
             "/ops/dead-letters/redrive",
             "Redrive dead letters",
@@ -22,7 +25,12 @@ public static class OperationsCommands
                 Description = "Move every message of this service's dead-letter queues back to its queue",
                 ConfirmationMessage = "Move every dead letter back to its queue?",
                 IconName = "ArrowRedo",
-                PrepareRequest = async context =>
-                    context.Request.Headers.Add("X-Ops-Key", await opsKey.Resource.GetValueAsync(context.CancellationToken)),
+                PrepareRequest = async context => context.Request.Headers.Authorization = new AuthenticationHeaderValue(
+                    "Bearer",
+                    DevelopmentTokens.Create(
+                        await signingKey.Resource.GetValueAsync(context.CancellationToken) ?? "",
+                        subject: "aspire-dashboard",
+                        roles: ["operator"],
+                        lifetime: TimeSpan.FromMinutes(5))),
             });
 }

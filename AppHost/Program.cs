@@ -1,6 +1,7 @@
 using System.Globalization;
 using EcommerceEda.AppHost;
 using EcommerceEda.AppHost.Infrastructure;
+using EcommerceEda.AppHost.Security;
 using Microsoft.Extensions.Configuration;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -10,8 +11,8 @@ var infrastructure = builder.AddInfrastructure();
 var rabbitMq = infrastructure.RabbitMq;
 var postgres = infrastructure.Postgres;
 
-// Operators call /ops with this key (X-Ops-Key), and so does the dashboard's "Redrive dead letters".
-var opsKey = builder.AddParameter("ops-key", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+// The services accept JWTs signed with this key, the one `dotnet user-jwts create --project AppHost` signs with.
+var signingKey = builder.AddTokenSigningKey();
 
 // The people of the workflow (warehouse staff, couriers) are simulated unless Simulators:Enabled is false.
 var simulators = builder.Configuration.GetSection("Simulators");
@@ -24,11 +25,16 @@ var exportTelemetry = builder.Configuration.GetValue("Telemetry:Export", true);
 // Faults:Enabled=true opens /ops/faults on every service, for the fault suite to crash them at chosen moments.
 var faultInjection = builder.Configuration.GetValue("Faults:Enabled", false).ToString();
 
-// Each service: a fixed port, a database of its own on the shared server, the broker.
+// Each service: a fixed port, a database of its own on the shared server as its own role, the broker as its own user.
 var orders = AddService<Projects.Orders>("orders", port: 5101);
 if (builder.Configuration["Fulfillment:PickTimeout"] is { } pickTimeout) // the pick SLA, shorter in the fault suite
 {
     orders.WithEnvironment("Orders__Fulfillment__PickTimeout", pickTimeout);
+}
+
+if (builder.Configuration["Api:RateLimit:PermitsPerSecond"] is { } permits) // orders a customer may place a second; 0 for the load tests
+{
+    orders.WithEnvironment("Api__RateLimit__PermitsPerSecond", permits);
 }
 
 AddService<Projects.Warehouse>("warehouse", port: 5102)
@@ -47,11 +53,11 @@ IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
     var service = builder.AddProject<TProject>(name)
         .WithHttpEndpoint(port: port)
         .WithHttpHealthCheck("/health")
-        .WithReference(infrastructure.AddDatabase($"{name}-db", databaseName: name)).WaitFor(postgres)
-        .WithReference(rabbitMq).WaitFor(rabbitMq)
+        .WithEnvironment($"ConnectionStrings__{name}-db", infrastructure.DatabaseConnectionString(name)).WaitFor(postgres)
+        .WithEnvironment("ConnectionStrings__rabbitmq", infrastructure.BrokerConnectionString(name)).WaitFor(rabbitMq)
         .WithEnvironment("Messaging__Broker__Nodes", infrastructure.RabbitMqClusterAddresses)
         .WithEnvironment("Messaging__Management__Url", infrastructure.RabbitMqManagement)
-        .WithEnvironment("Messaging__Ops__Key", opsKey)
+        .WithTokenValidation(signingKey)
         .WithEnvironment("Messaging__Faults__Enabled", faultInjection)
         .WithEnvironment(context =>
         {
@@ -60,7 +66,7 @@ IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
                 context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
             }
         })
-        .WithRedriveCommand(opsKey);
+        .WithRedriveCommand(signingKey);
     foreach (var node in infrastructure.RabbitMqClusterNodes) // queues declared before a node joins would not be replicated on it
     {
         service.WaitFor(node);

@@ -28,8 +28,6 @@ public sealed class LocalRabbitMq
     // Debian's /usr/sbin/rabbitmq-server switches to the rabbitmq user; this one runs as the caller.
     private const string DebianServer = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
-    private static readonly string[] AdministratorTags = ["administrator"];
-
     private LocalRabbitMq(string serverScript, string baseDirectory, RabbitMqPorts ports, IReadOnlyList<string> cluster)
     {
         Command = serverScript;
@@ -96,8 +94,11 @@ public sealed class LocalRabbitMq
     private static bool IsUserSwitchingWrapper(string path) =>
         new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.Name == "rabbitmq-script-wrapper";
 
-    /// <summary>Writes the configuration and the user, and stops a node a previous run left behind.</summary>
-    public async Task PrepareAsync(string user, string password, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the configuration and the users (the administrator, <paramref name="user"/>, and each service's),
+    /// and stops a node a previous run left behind.
+    /// </summary>
+    public async Task PrepareAsync(string user, string password, IReadOnlyList<BrokerLogin> services, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.Combine(BaseDirectory, "mnesia"));
         Directory.CreateDirectory(Path.Combine(BaseDirectory, "log"));
@@ -118,7 +119,7 @@ public sealed class LocalRabbitMq
             log.file = false
             {ClusterFormation()}
             """, cancellationToken);
-        await LocalDataDirectory.WriteSecretAsync(definitions, Definitions(user, password), cancellationToken);
+        await LocalDataDirectory.WriteSecretAsync(definitions, BrokerDefinitions.Json(user, password, services), cancellationToken);
         if (Cluster.Count > 0)
         {
             // Nodes that share no cookie cannot talk; one derived from the password is the same on every node.
@@ -170,29 +171,7 @@ public sealed class LocalRabbitMq
         }
     }
 
-    /// <summary>One administrator; RabbitMQ stores salted SHA-256 hashes: base64(salt ++ sha256(salt ++ password)).</summary>
-    private static string Definitions(string user, string password)
-    {
-        var salt = RandomNumberGenerator.GetBytes(4);
-        byte[] hash = [.. salt, .. SHA256.HashData([.. salt, .. Encoding.UTF8.GetBytes(password)])];
-        return JsonSerializer.Serialize(new
-        {
-            users = new[]
-            {
-                new
-                {
-                    name = user,
-                    password_hash = Convert.ToBase64String(hash),
-                    hashing_algorithm = "rabbit_password_hashing_sha256",
-                    tags = AdministratorTags,
-                },
-            },
-            vhosts = new[] { new { name = "/" } },
-            permissions = new[] { new { user, vhost = "/", configure = ".*", write = ".*", read = ".*" } },
-        });
-    }
-
-    /// <summary>The AMQP URI services connect with.</summary>
+    /// <summary>The AMQP URI of <paramref name="user"/>.</summary>
     public string ConnectionString(string user, string password) =>
         $"amqp://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@127.0.0.1:{Ports.Amqp}";
 

@@ -12,20 +12,6 @@ public sealed class LocalPostgresResource(string name, LocalPostgres server, Par
         ReferenceExpression.Create($"Host=127.0.0.1;Port={server.Port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Password={password}");
 }
 
-/// <summary>
-/// One service's database on a <see cref="LocalPostgresResource"/>. It has no process of its own, so wait for
-/// the server; the service creates the database on start.
-/// </summary>
-public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent)
-    : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
-{
-    public LocalPostgresResource Parent { get; } = parent;
-
-    public string DatabaseName { get; } = databaseName;
-
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={DatabaseName}");
-}
-
 /// <summary>A local RabbitMQ node as an Aspire executable resource with a connection string.</summary>
 public sealed class LocalRabbitMqResource(string name, LocalRabbitMq node, string user, ParameterResource password)
     : ExecutableResource(name, node.Command, node.BaseDirectory), IResourceWithConnectionString
@@ -57,7 +43,12 @@ public static class LocalResourceExtensions
     }
 
     public static IResourceBuilder<LocalRabbitMqResource> AddLocalRabbitMq(
-        this IDistributedApplicationBuilder builder, string name, LocalRabbitMq node, string user, IResourceBuilder<ParameterResource> password)
+        this IDistributedApplicationBuilder builder,
+        string name,
+        LocalRabbitMq node,
+        string user,
+        IResourceBuilder<ParameterResource> password,
+        IReadOnlyDictionary<string, ParameterResource> servicePasswords)
     {
         var healthCheck = $"{name}-ready";
         builder.Services.AddHealthChecks().AddAsyncCheck(healthCheck, async cancellationToken =>
@@ -70,7 +61,11 @@ public static class LocalResourceExtensions
             .WithEndpoint(port: node.Ports.Management, targetPort: node.Ports.Management, scheme: "http", name: "management", isProxied: false)
             .WithHealthCheck(healthCheck)
             .OnBeforeResourceStarted(async (_, _, cancellationToken) =>
-                await node.PrepareAsync(user, await password.Resource.GetValueAsync(cancellationToken) ?? "", cancellationToken));
+                await node.PrepareAsync(
+                    user,
+                    await password.Resource.GetValueAsync(cancellationToken) ?? "",
+                    await servicePasswords.ResolveAsync(cancellationToken),
+                    cancellationToken));
         foreach (var (variable, value) in node.Environment)
         {
             resource.WithEnvironment(variable, value);

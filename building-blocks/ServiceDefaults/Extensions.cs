@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using EcommerceEda.ServiceDefaults.Requests;
+using EcommerceEda.ServiceDefaults.Security;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -39,6 +40,8 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
 
+        builder.AddApiSecurity();
+        builder.Services.AddCallerRateLimit();
         builder.Services.AddOptions<ApiOptions>().BindConfiguration("Api");
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -92,18 +95,23 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Maps <c>/health</c> (every check: database, broker, ...; ready to take traffic), <c>/alive</c>
-    /// (the process answers), the OpenAPI document, the exception handler that answers with
-    /// problem details, and the request body limit (<c>Api:MaxRequestBodyBytes</c>, 413 past it).
+    /// (the process answers), the OpenAPI document, all three open to anonymous callers, the exception handler that
+    /// answers with problem details, the request body limit (<c>Api:MaxRequestBodyBytes</c>, 413 past it),
+    /// authentication and authorisation (<see cref="ApiSecurity"/>) for every other endpoint, and the per-caller rate
+    /// limit of the endpoints that ask for it (<see cref="CallerRateLimit"/>, 429 past it).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(RequestBodyLimit.Enforce);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
 
-        app.MapHealthChecks(HealthPath);
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
-        app.MapOpenApi();
+        app.MapHealthChecks(HealthPath).AllowAnonymous();
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using EcommerceEda.Delivery.Features.Shipments;
+using EcommerceEda.ServiceDefaults.Security;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -11,10 +12,11 @@ public static class DeliveryApi
 {
     public static IEndpointRouteBuilder MapDeliveryApi(this IEndpointRouteBuilder app)
     {
+        // Couriers report how a shipment ended; an operator reads shipments too.
         var shipments = app.MapGroup("/api/shipments").WithTags("Shipments");
-        shipments.MapGet("/{orderId:guid}", GetShipment).WithName(nameof(GetShipment));
-        shipments.MapPost("/{shipmentId:guid}/delivered", Delivered).WithName(nameof(Delivered));
-        shipments.MapPost("/{shipmentId:guid}/failed", Failed).WithName(nameof(Failed));
+        shipments.MapGet("/{orderId:guid}", GetShipment).WithName(nameof(GetShipment)).RequireRoles(Roles.Courier, Roles.Operator);
+        shipments.MapPost("/{shipmentId:guid}/delivered", Delivered).WithName(nameof(Delivered)).RequireRoles(Roles.Courier);
+        shipments.MapPost("/{shipmentId:guid}/failed", Failed).WithName(nameof(Failed)).RequireRoles(Roles.Courier);
         return app;
     }
 

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using EcommerceEda.Messaging.Idempotency;
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Support.Features.FollowUps;
 using EcommerceEda.Support.Features.Returns;
 using EcommerceEda.Support.Features.Timeline;
@@ -12,12 +14,16 @@ public static class SupportApi
 {
     public static IEndpointRouteBuilder MapSupportApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/orders/{orderId:guid}/timeline", GetOrderTimeline).WithTags("Timeline").WithName(nameof(GetOrderTimeline));
-        app.MapGet("/api/customers/{customerId}/timeline", GetCustomerTimeline).WithTags("Timeline").WithName(nameof(GetCustomerTimeline));
-        app.MapGet("/api/follow-ups", GetFollowUps).WithTags("Follow-ups").WithName(nameof(GetFollowUps));
+        // Operators read timelines and follow-ups, a customer their own timeline; a customer returns their own
+        // delivered order, and warehouse staff receive the parcel.
+        app.MapGet("/api/orders/{orderId:guid}/timeline", GetOrderTimeline)
+            .WithTags("Timeline").WithName(nameof(GetOrderTimeline)).RequireRoles(Roles.Operator);
+        app.MapGet("/api/customers/{customerId}/timeline", GetCustomerTimeline)
+            .WithTags("Timeline").WithName(nameof(GetCustomerTimeline)).RequireRoles(Roles.Customer, Roles.Operator);
+        app.MapGet("/api/follow-ups", GetFollowUps).WithTags("Follow-ups").WithName(nameof(GetFollowUps)).RequireRoles(Roles.Operator);
         var returns = app.MapGroup("/api/returns").WithTags("Returns");
-        returns.MapPost("/", RequestReturn).WithName(nameof(RequestReturn));
-        returns.MapPost("/{returnId:guid}/receive", ReceiveReturn).WithName(nameof(ReceiveReturn));
+        returns.MapPost("/", RequestReturn).WithName(nameof(RequestReturn)).RequireRoles(Roles.Customer);
+        returns.MapPost("/{returnId:guid}/receive", ReceiveReturn).WithName(nameof(ReceiveReturn)).RequireRoles(Roles.Warehouse);
         return app;
     }
 
@@ -27,9 +33,10 @@ public static class SupportApi
             ? TypedResults.Ok(timeline)
             : TypedResults.NotFound();
 
-    public static async Task<Results<Accepted<RequestedReturn>, ProblemHttpResult>> RequestReturn(
+    public static async Task<Results<Accepted<RequestedReturn>, NotFound, ProblemHttpResult>> RequestReturn(
         RequestReturnRequest request,
         [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey,
+        ClaimsPrincipal caller,
         IMediator mediator,
         CancellationToken cancellationToken)
     {
@@ -38,12 +45,13 @@ public static class SupportApi
             return IdempotencyKey.MissingOrMalformed();
         }
 
-        var result = await mediator.Send(new RequestReturn(key, request), cancellationToken);
+        var result = await mediator.Send(new RequestReturn(key, request, caller.Identity?.Name ?? ""), cancellationToken);
         return result.Outcome switch
         {
             ReturnOutcome.Requested or ReturnOutcome.Replayed => TypedResults.Accepted($"/api/returns/{result.Return.ReturnId}", result.Return),
             ReturnOutcome.KeyReused => key.ReusedWithAnotherRequest(),
             ReturnOutcome.AlreadyReturned => TypedResults.Problem("The order already has a return.", statusCode: StatusCodes.Status409Conflict),
+            ReturnOutcome.NotTheCustomers => TypedResults.NotFound(),
             _ => TypedResults.Problem("Only a delivered order can be returned.", statusCode: StatusCodes.Status409Conflict),
         };
     }
@@ -57,7 +65,9 @@ public static class SupportApi
             ? TypedResults.Problem("limit must be from 1 to 1000.", statusCode: StatusCodes.Status400BadRequest)
             : TypedResults.Ok(await mediator.Send(new GetFollowUps(limit), cancellationToken));
 
-    public static async Task<Ok<CustomerTimeline>> GetCustomerTimeline(
-        string customerId, IMediator mediator, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await mediator.Send(new GetCustomerTimeline(customerId), cancellationToken));
+    public static async Task<Results<Ok<CustomerTimeline>, ProblemHttpResult>> GetCustomerTimeline(
+        string customerId, ClaimsPrincipal caller, IMediator mediator, CancellationToken cancellationToken) =>
+        caller.ActsFor(customerId)
+            ? TypedResults.Ok(await mediator.Send(new GetCustomerTimeline(customerId), cancellationToken))
+            : TypedResults.Problem("A customer sees only their own timeline.", statusCode: StatusCodes.Status403Forbidden);
 }

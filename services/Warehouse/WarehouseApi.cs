@@ -1,3 +1,4 @@
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Warehouse.Features.GetStock;
 using EcommerceEda.Warehouse.Features.Picks;
 using EcommerceEda.Warehouse.Features.SetStock;
@@ -10,13 +11,14 @@ public static class WarehouseApi
 {
     public static IEndpointRouteBuilder MapWarehouseApi(this IEndpointRouteBuilder app)
     {
+        // Warehouse staff keep the stock and complete picks; an operator reads both.
         var stock = app.MapGroup("/api/stock").WithTags("Stock");
-        stock.MapPut("/{sku}", SetStock).WithName(nameof(SetStock));
-        stock.MapGet("/{sku}", GetStock).WithName(nameof(GetStock));
+        stock.MapPut("/{sku}", SetStock).WithName(nameof(SetStock)).RequireRoles(Roles.Warehouse);
+        stock.MapGet("/{sku}", GetStock).WithName(nameof(GetStock)).RequireRoles(Roles.Warehouse, Roles.Operator);
 
         var picks = app.MapGroup("/api/picks").WithTags("Picks");
-        picks.MapGet("/", GetPicks).WithName(nameof(GetPicks));
-        picks.MapPost("/{taskToken:guid}/complete", CompletePick).WithName(nameof(CompletePick));
+        picks.MapGet("/", GetPicks).WithName(nameof(GetPicks)).RequireRoles(Roles.Warehouse, Roles.Operator);
+        picks.MapPost("/{taskToken:guid}/complete", CompletePick).WithName(nameof(CompletePick)).RequireRoles(Roles.Warehouse);
         return app;
     }
 

@@ -113,8 +113,9 @@ internal sealed class DeadLetterStore(SubscriptionRegistry subscriptions, IConfi
                 continue; // left unacknowledged: returned to the dead-letter queue when the channel closes
             }
 
-            // Straight to the work queue through the default exchange: no other subscriber sees it again.
-            await channel.BasicPublishAsync("", queue, mandatory: true, Restarted(message.BasicProperties), message.Body, cancellationToken);
+            // Straight to the work queue through the exchange MassTransit binds to it alone: no other subscriber sees
+            // it again. Not through the default exchange, which reaches every queue: services may not publish to it.
+            await channel.BasicPublishAsync(queue, "", mandatory: true, Restarted(message.BasicProperties), message.Body, cancellationToken);
             await channel.BasicAckAsync(message.DeliveryTag, multiple: false, cancellationToken);
             redriven++;
         }

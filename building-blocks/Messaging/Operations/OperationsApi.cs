@@ -2,6 +2,7 @@ using System.Text.Json;
 using EcommerceEda.Messaging.Faults;
 using EcommerceEda.Messaging.Operations;
 using EcommerceEda.Messaging.Streams;
+using EcommerceEda.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -30,7 +31,7 @@ public sealed record StreamReaderReport(string Reader, long? LastOffset);
 /// <param name="DelayRate">The share of publishes held back about a second, behind later ones, from 0 to 1.</param>
 public sealed record DeliveryFaults(double DuplicateRate, double DelayRate);
 
-/// <summary>The operations endpoints every service exposes under <c>/ops</c>, for operators only.</summary>
+/// <summary>The operations endpoints every service exposes under <c>/ops</c>, for callers in the operator role only.</summary>
 public static class OperationsApi
 {
     private static readonly Dictionary<string, CrashPoint> CrashPoints = Enum.GetValues<CrashPoint>()
@@ -42,7 +43,7 @@ public static class OperationsApi
     /// </summary>
     public static IEndpointRouteBuilder MapMessagingOperations(this IEndpointRouteBuilder app)
     {
-        var ops = app.MapGroup("/ops").WithTags("Operations").AddEndpointFilter<OperatorKeyFilter>();
+        var ops = app.MapGroup("/ops").WithTags("Operations").RequireRoles(Roles.Operator);
         ops.MapGet("/queues", GetQueues);
         ops.MapGet("/dead-letters", GetDeadLetters);
         ops.MapPost("/dead-letters/redrive", RedriveAll);

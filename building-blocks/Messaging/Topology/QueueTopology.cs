@@ -49,6 +49,9 @@ public static class QueueTopology
             rabbitMq.BindDeadLetterQueue(DeadLetterQueue(queue), DeadLetterQueue(queue), DeadLetterQueueArguments);
         }
 
+        // A failure is kept in the dead-letter queue with its fault headers. No Fault<T> or ReceiveFault event is
+        // published besides: nothing subscribes to them, and a service may publish only the events it owns.
+        endpoint.PublishFaults = false;
         endpoint.UseMessageRetry(r =>
         {
             r.Ignore<MessageExpiredException>();

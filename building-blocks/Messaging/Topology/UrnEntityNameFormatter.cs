@@ -8,8 +8,9 @@ namespace EcommerceEda.Messaging.Topology;
 /// instead of its CLR namespace and type, so a contract can move or be renamed in code without
 /// breaking the topology peers are bound to. Types without the attribute keep MassTransit's name.
 /// </summary>
-internal sealed class UrnEntityNameFormatter(IEntityNameFormatter fallback) : IEntityNameFormatter
+public sealed class UrnEntityNameFormatter(IEntityNameFormatter fallback) : IEntityNameFormatter
 {
+    /// <inheritdoc />
     public string FormatEntityName<T>() =>
         typeof(T).GetCustomAttribute<MessageUrnAttribute>() is { } attribute
             ? attribute.Urn.OriginalString[MessageUrn.Prefix.Length..]

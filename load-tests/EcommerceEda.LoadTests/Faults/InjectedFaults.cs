@@ -236,6 +236,7 @@ public static class InjectedFaults
     {
         public string Create(IEnumerable<string> skus) => $"""
             CREATE SEQUENCE {Name}_hits;
+            GRANT USAGE ON SEQUENCE {Name}_hits TO PUBLIC; -- the trigger runs as the service's role
             CREATE FUNCTION {Name}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF EXISTS (SELECT 1 FROM jsonb_array_elements(NEW.lines) AS l WHERE l->>'sku' = ANY (string_to_array('{string.Join(',', skus)}', ','))) THEN

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using EcommerceEda.LoadTests.Target;
+using EcommerceEda.ServiceDefaults.Security;
 using Npgsql;
 
 namespace EcommerceEda.LoadTests.Load;
@@ -117,6 +118,7 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
         CancellationToken cancellationToken)
     {
         var customer = $"load-{Guid.NewGuid():N}";
+        var customerToken = system.Bearer(Roles.Customer, customer);
         var orders = new ConcurrentQueue<PlacedOrder>();
         var samples = new List<LoadSample>();
         var clock = Stopwatch.StartNew();
@@ -157,6 +159,7 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
             };
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(order) };
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+            request.Headers.Authorization = customerToken;
             try
             {
                 using var response = await system.Orders.SendAsync(request, cancellationToken);

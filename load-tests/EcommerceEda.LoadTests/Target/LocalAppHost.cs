@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using EcommerceEda.AppHost.Infrastructure;
+using EcommerceEda.AppHost.Security;
+using EcommerceEda.ServiceDefaults.Security;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EcommerceEda.LoadTests.Target;
@@ -22,14 +26,16 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
 
     private readonly string _dataPath;
-    private readonly string _opsKey;
 
-    private LocalAppHost(DistributedApplication app, string dataPath, string opsKey)
+    private LocalAppHost(DistributedApplication app, string dataPath, string signingKey)
     {
         App = app;
         _dataPath = dataPath;
-        _opsKey = opsKey;
+        SigningKey = signingKey;
     }
+
+    /// <summary>The key the services' tokens are signed with, generated for this run.</summary>
+    public string SigningKey { get; }
 
     /// <summary>The running AppHost.</summary>
     public DistributedApplication App { get; }
@@ -55,14 +61,16 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             $"--Infrastructure:Local:RabbitMqNodes={rabbitMqNodes}",
             $"--Parameters:postgres-password={Guid.NewGuid():N}",
             $"--Parameters:rabbitmq-password={Guid.NewGuid():N}",
-            $"--Parameters:ops-key={Guid.NewGuid():N}",
+            $"--{DevelopmentTokens.SigningKeyConfiguration}={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
             "--Telemetry:Export=false", // the testing builder runs no dashboard: exporters would only time out
+            "--Api:RateLimit:PermitsPerSecond=0", // one customer places every order of a run
             .. settings,
         ];
-        var opsKey = arguments.Last(argument => argument.StartsWith("--Parameters:ops-key=", StringComparison.Ordinal)).Split('=', 2)[1];
+        var signingKey = arguments.Last(argument => argument.StartsWith($"--{DevelopmentTokens.SigningKeyConfiguration}=", StringComparison.Ordinal))
+            .Split('=', 2)[1];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(arguments, cancellationToken);
         var app = await builder.BuildAsync(cancellationToken);
-        var host = new LocalAppHost(app, dataPath, opsKey);
+        var host = new LocalAppHost(app, dataPath, signingKey);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -101,6 +109,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         new Uri(await App.GetConnectionStringAsync("rabbitmq", cancellationToken)
             ?? throw new InvalidOperationException("The AppHost gave no connection string for rabbitmq.")),
         App.GetEndpoint("rabbitmq", "management"),
+        SigningKey,
         control: this,
         owner: owned ? this : null);
 
@@ -189,7 +198,8 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     public HttpClient Operations(string service)
     {
         var client = App.CreateHttpClient(service, "http");
-        client.DefaultRequestHeaders.Add("X-Ops-Key", _opsKey);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Bearer", DevelopmentTokens.Create(SigningKey, "load-tests", [Roles.Operator], TimeSpan.FromDays(1)));
         return client;
     }
 

@@ -6,7 +6,8 @@ namespace EcommerceEda.LoadTests.Target;
 
 /// <summary>
 /// A system already running, by default the one <c>./eng/run.sh</c> started on this machine: its fixed ports,
-/// and the passwords the AppHost generated and keeps in its user secrets. Every address can be overridden.
+/// and the passwords and token signing key the AppHost generated and keeps in its user secrets. Every address can
+/// be overridden.
 /// </summary>
 public static class RunningSystem
 {
@@ -24,17 +25,20 @@ public static class RunningSystem
             Database = "postgres",
         }.ConnectionString;
         var broker = options.RabbitMq ?? new Uri($"amqp://eda:{Uri.EscapeDataString(Secret("rabbitmq-password"))}@localhost:35672/");
+        var signingKey = Secret("Authentication:Schemes:Bearer:SigningKeys", keys => keys?[0]?["Value"]);
         return new SystemUnderTest(
-            options.OrdersUrl, options.WarehouseUrl, postgres, broker, options.RabbitMqManagementUrl, control: null, owner: null);
+            options.OrdersUrl, options.WarehouseUrl, postgres, broker, options.RabbitMqManagementUrl, signingKey, control: null, owner: null);
     }
 
-    private static string Secret(string parameter)
+    private static string Secret(string parameter) => Secret($"Parameters:{parameter}", value => value);
+
+    private static string Secret(string name, Func<JsonNode?, JsonNode?> value)
     {
         var path = PathHelper.GetSecretsPathFromSecretsId(AppHostSecretsId);
         var secrets = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
-        return secrets?[$"Parameters:{parameter}"]?.GetValue<string>()
+        return value(secrets?[name])?.GetValue<string>()
             ?? throw new InvalidOperationException(
-                $"No {parameter} in the AppHost's user secrets ({path}): start the system once with ./eng/run.sh, " +
+                $"No {name} in the AppHost's user secrets ({path}): start the system once with ./eng/run.sh, " +
                 "or pass --Postgres and --RabbitMq.");
     }
 }

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using EcommerceEda.AppHost.Security;
+using EcommerceEda.ServiceDefaults.Security;
 using Npgsql;
 
 namespace EcommerceEda.LoadTests.Target;
@@ -38,7 +40,7 @@ public interface IServiceControl
     /// </summary>
     Task WaitForExitAsync(string resource, TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>A client of <paramref name="service"/>'s API that carries the operator key, for <c>/ops</c>.</summary>
+    /// <summary>A client of <paramref name="service"/>'s API that carries an operator's token, for <c>/ops</c>.</summary>
     HttpClient Operations(string service);
 
     /// <summary>The resource that runs the RabbitMQ node called <paramref name="node"/> (as the management API names it).</summary>
@@ -47,7 +49,8 @@ public interface IServiceControl
 
 /// <summary>
 /// What a load test drives and reads: the Orders and Warehouse APIs, the PostgreSQL server that holds the
-/// services' databases, and the RabbitMQ broker with its management API.
+/// services' databases, and the RabbitMQ broker with its management API. It signs its own tokens with the key the
+/// services accept: warehouse staff for the Warehouse API, a customer for each order it places.
 /// </summary>
 public sealed class SystemUnderTest : IAsyncDisposable
 {
@@ -58,10 +61,19 @@ public sealed class SystemUnderTest : IAsyncDisposable
 
     /// <summary>Describes a system at the given addresses; <paramref name="owner"/> is disposed with it.</summary>
     public SystemUnderTest(
-        Uri orders, Uri warehouse, string postgres, Uri broker, Uri management, IServiceControl? control, IAsyncDisposable? owner)
+        Uri orders,
+        Uri warehouse,
+        string postgres,
+        Uri broker,
+        Uri management,
+        string signingKey,
+        IServiceControl? control,
+        IAsyncDisposable? owner)
     {
+        SigningKey = signingKey;
         Orders = CreateClient(orders);
         Warehouse = CreateClient(warehouse);
+        Warehouse.DefaultRequestHeaders.Authorization = Bearer(Roles.Warehouse, "load-tests");
         Postgres = postgres;
         Broker = broker;
         Control = control;
@@ -72,10 +84,17 @@ public sealed class SystemUnderTest : IAsyncDisposable
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
     }
 
-    /// <summary>The Orders API.</summary>
+    /// <summary>The key the services' tokens are signed with.</summary>
+    public string SigningKey { get; }
+
+    /// <summary>An Authorization header with a token of <paramref name="subject"/> in <paramref name="role"/>, valid for a day.</summary>
+    public AuthenticationHeaderValue Bearer(string role, string subject) =>
+        new("Bearer", DevelopmentTokens.Create(SigningKey, subject, [role], TimeSpan.FromDays(1)));
+
+    /// <summary>The Orders API; each request carries its customer's token.</summary>
     public HttpClient Orders { get; }
 
-    /// <summary>The Warehouse API.</summary>
+    /// <summary>The Warehouse API, as warehouse staff.</summary>
     public HttpClient Warehouse { get; }
 
     /// <summary>The PostgreSQL server, as a superuser, on its maintenance database.</summary>

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using EcommerceEda.LoadTests.Target;
+using EcommerceEda.Tests.Infrastructure;
 
 namespace EcommerceEda.Tests.EndToEnd;
 
@@ -12,19 +13,22 @@ public sealed class AppHostFixture : IAsyncLifetime
 {
     public static readonly string[] Services = LocalAppHost.Services;
 
-    public const string OpsKey = "e2e-operator-key";
-
     private LocalAppHost _host = null!;
 
-    public HttpClient CreateHttpClient(string service) => App.CreateHttpClient(service, "http");
+    /// <summary>A client of <paramref name="service"/>, with a token of <paramref name="subject"/> in <paramref name="role"/>.</summary>
+    public HttpClient CreateHttpClient(string service, string role, string subject = "e2e") =>
+        App.CreateHttpClient(service, "http").As(role, subject, _host.SigningKey);
 
     public DistributedApplication App => _host.App;
+
+    /// <summary>The key this AppHost's services accept tokens signed with.</summary>
+    public string SigningKey => _host.SigningKey;
 
     /// <summary>The running system as the load harness sees it; disposing it leaves the AppHost running.</summary>
     public Task<SystemUnderTest> SystemUnderTestAsync() => _host.AsSystemUnderTestAsync(owned: false, TestContext.Current.CancellationToken);
 
     public async ValueTask InitializeAsync() => _host = await LocalAppHost.StartAsync(
-        [$"--Parameters:ops-key={OpsKey}", "--Simulators:Delay=00:00:00.500"], rabbitMqNodes: 1, TestContext.Current.CancellationToken);
+        ["--Simulators:Delay=00:00:00.500"], rabbitMqNodes: 1, TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Aspire.Hosting.Testing;
 using EcommerceEda.AppHost;
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 
@@ -15,7 +17,7 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
     {
         foreach (var service in AppHostFixture.Services)
         {
-            using var client = app.CreateHttpClient(service);
+            using var client = app.App.CreateHttpClient(service, "http"); // anonymous
             var health = await client.GetStringAsync("/health", TestContext.Current.CancellationToken);
             Assert.Equal("Healthy", health);
         }
@@ -24,13 +26,13 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
     [Fact]
     public async Task An_order_placed_through_the_api_is_delivered_by_the_simulators_and_shows_in_Supports_timeline()
     {
-        using var orders = app.CreateHttpClient("orders");
-        using var warehouse = app.CreateHttpClient("warehouse");
-        using var support = app.CreateHttpClient("support");
+        using var orders = app.CreateHttpClient("orders", Roles.Customer, "customer-1");
+        using var warehouse = app.CreateHttpClient("warehouse", Roles.Warehouse);
+        using var support = app.CreateHttpClient("support", Roles.Operator);
         var sku = $"SKU-{Guid.NewGuid():N}";
         (await warehouse.PutAsJsonAsync($"/api/stock/{sku}", new { onHand = 5 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
 
-        var placed = await orders.PlaceOrderAsync(Requests.Order(sku, quantity: 2), Requests.NewKey());
+        var placed = await orders.PlaceOrderAsync(Requests.Order(sku, quantity: 2), Requests.NewKey(), app.SigningKey);
 
         Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
         var orderId = (await placed.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["orderId"]!.GetValue<Guid>();
@@ -63,10 +65,9 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
     }
 
     [Fact]
-    public async Task The_operations_endpoints_take_the_operator_key_the_AppHost_generated()
+    public async Task The_operations_endpoints_take_an_operators_token_signed_with_the_AppHosts_key()
     {
-        using var warehouse = app.CreateHttpClient("warehouse");
-        warehouse.DefaultRequestHeaders.Add("X-Ops-Key", AppHostFixture.OpsKey);
+        using var warehouse = app.CreateHttpClient("warehouse", Roles.Operator);
 
         var queues = await warehouse.GetFromJsonAsync<JsonArray>("/ops/queues", TestContext.Current.CancellationToken);
 

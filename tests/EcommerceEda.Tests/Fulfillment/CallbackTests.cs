@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 
@@ -26,7 +27,7 @@ public sealed class CallbackTests(TestSystem system) : IClassFixture<TestSystem>
     [Fact]
     public async Task A_failure_without_a_reason_is_a_400()
     {
-        using var delivery = system.Delivery.CreateClient();
+        using var delivery = system.Delivery.CreateClient().As(Roles.Courier);
 
         var response = await delivery.PostAsJsonAsync($"/api/shipments/{Guid.NewGuid()}/failed", new { reason = "" }, TestContext.Current.CancellationToken);
 
@@ -39,7 +40,7 @@ public sealed class CallbackTests(TestSystem system) : IClassFixture<TestSystem>
     [InlineData("limit=0")]
     public async Task A_bad_pick_query_is_a_400(string query)
     {
-        using var warehouse = system.Warehouse.CreateClient();
+        using var warehouse = system.Warehouse.CreateClient().As(Roles.Warehouse);
 
         var response = await warehouse.GetAsync($"/api/picks?{query}", TestContext.Current.CancellationToken);
 

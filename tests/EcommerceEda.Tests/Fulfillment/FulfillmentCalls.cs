@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Tests.Infrastructure;
 
 namespace EcommerceEda.Tests.Fulfillment;
@@ -10,7 +11,7 @@ public static class FulfillmentCalls
 {
     public static async Task<JsonObject> OrderAsync(this TestSystem system, Guid orderId)
     {
-        using var orders = system.Orders.CreateClient();
+        using var orders = system.Orders.CreateClient().AsOperator();
         return (await orders.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}", TestContext.Current.CancellationToken))!;
     }
 
@@ -31,7 +32,7 @@ public static class FulfillmentCalls
     /// <summary>The token of the order's pending pick task, once Warehouse has it.</summary>
     public static async Task<Guid> PendingPickAsync(this TestSystem system, Guid orderId)
     {
-        using var warehouse = system.Warehouse.CreateClient();
+        using var warehouse = system.Warehouse.CreateClient().As(Roles.Warehouse);
         var pick = await Eventually.Until(
             async () => (await warehouse.GetFromJsonAsync<JsonArray>("/api/picks?status=Pending", TestContext.Current.CancellationToken))!
                 .FirstOrDefault(p => p!["orderId"]!.GetValue<Guid>() == orderId),
@@ -41,14 +42,14 @@ public static class FulfillmentCalls
 
     public static async Task<HttpStatusCode> CompletePickAsync(this TestSystem system, Guid taskToken)
     {
-        using var warehouse = system.Warehouse.CreateClient();
+        using var warehouse = system.Warehouse.CreateClient().As(Roles.Warehouse);
         return (await warehouse.PostAsync($"/api/picks/{taskToken}/complete", null, TestContext.Current.CancellationToken)).StatusCode;
     }
 
     /// <summary>The order's shipment, once Delivery has it.</summary>
     public static async Task<JsonObject> ShipmentAsync(this TestSystem system, Guid orderId)
     {
-        using var delivery = system.Delivery.CreateClient();
+        using var delivery = system.Delivery.CreateClient().AsOperator();
         return await Eventually.Until(
             async () =>
             {
@@ -62,22 +63,23 @@ public static class FulfillmentCalls
 
     public static async Task<HttpStatusCode> ReportDeliveryAsync(this TestSystem system, Guid shipmentId, string? failure = null)
     {
-        using var delivery = system.Delivery.CreateClient();
+        using var delivery = system.Delivery.CreateClient().As(Roles.Courier);
         var response = failure is null
             ? await delivery.PostAsync($"/api/shipments/{shipmentId}/delivered", null, TestContext.Current.CancellationToken)
             : await delivery.PostAsJsonAsync($"/api/shipments/{shipmentId}/failed", new { reason = failure }, TestContext.Current.CancellationToken);
         return response.StatusCode;
     }
 
-    public static async Task<HttpStatusCode> CancelAsync(this TestSystem system, Guid orderId)
+    /// <summary>Cancels the order as <paramref name="customerId"/> (by default the customer of <see cref="Orders.Requests.Order"/>).</summary>
+    public static async Task<HttpStatusCode> CancelAsync(this TestSystem system, Guid orderId, string customerId = "customer-1")
     {
-        using var orders = system.Orders.CreateClient();
+        using var orders = system.Orders.CreateClient().As(Roles.Customer, customerId);
         return (await orders.PostAsync($"/api/orders/{orderId}/cancel", null, TestContext.Current.CancellationToken)).StatusCode;
     }
 
     public static async Task<JsonObject> StockOfAsync(this TestSystem system, string sku)
     {
-        using var warehouse = system.Warehouse.CreateClient();
+        using var warehouse = system.Warehouse.CreateClient().AsOperator();
         return (await warehouse.GetFromJsonAsync<JsonObject>($"/api/stock/{sku}", TestContext.Current.CancellationToken))!;
     }
 

@@ -3,8 +3,6 @@ using EcommerceEda.Messaging;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 using EcommerceEda.Warehouse.Contracts;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EcommerceEda.Tests.Fulfillment;
 
@@ -24,11 +22,10 @@ public sealed class OutOfOrderTests(TestSystem system) : IClassFixture<TestSyste
         await system.WaitForStatusAsync(orderId, "Picked");
         var shipmentId = Guid.NewGuid();
         var shippedAt = DateTimeOffset.UtcNow;
-        var bus = system.Orders.Services.GetRequiredService<IBus>();
 
-        await bus.Publish(new OrderDelivered(Metadata("delivered", shippedAt.AddSeconds(1)), orderId, shipmentId), TestContext.Current.CancellationToken);
+        await system.PublishAsOwnerAsync(new OrderDelivered(Metadata("delivered", shippedAt.AddSeconds(1)), orderId, shipmentId));
         await system.WaitForStatusAsync(orderId, "Delivered");
-        await bus.Publish(new OrderShipped(Metadata("shipped", shippedAt), orderId, shipmentId, "EDA Express", "EDA1"), TestContext.Current.CancellationToken);
+        await system.PublishAsOwnerAsync(new OrderShipped(Metadata("shipped", shippedAt), orderId, shipmentId, "EDA Express", "EDA1"));
 
         var order = await Eventually.Until(() => system.OrderAsync(orderId), o => o.HistoryStatuses().Count() == 5);
         Assert.Equal("Delivered", order["status"]!.GetValue<string>());
@@ -45,8 +42,7 @@ public sealed class OutOfOrderTests(TestSystem system) : IClassFixture<TestSyste
         await system.WaitForHistoryAsync(orderId, "Picked");
 
         // Warehouse says it again, as a new event: the saga has moved on and ignores it.
-        await system.Orders.Services.GetRequiredService<IBus>().Publish(
-            new OrderPicked(Metadata("picked-again", DateTimeOffset.UtcNow), orderId, pick), TestContext.Current.CancellationToken);
+        await system.PublishAsOwnerAsync(new OrderPicked(Metadata("picked-again", DateTimeOffset.UtcNow), orderId, pick));
         await Eventually.Until(
             () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM inbox_messages WHERE consumer = 'orders-fulfillment'"),
             processed => processed >= 4); // OrderPlaced, StockReserved, OrderPicked and the copy

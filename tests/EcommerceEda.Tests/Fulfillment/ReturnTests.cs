@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 
@@ -47,7 +48,7 @@ public sealed class ReturnTests(TestSystem system) : IClassFixture<TestSystem>
     public async Task A_return_request_needs_a_key_and_a_valid_body()
     {
         Assert.Equal(HttpStatusCode.BadRequest, (await RequestReturnAsync(Guid.NewGuid(), key: null)).StatusCode);
-        using var support = system.Support.CreateClient();
+        using var support = system.Support.CreateClient().As(Roles.Customer, "customer-1");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/returns") { Content = JsonContent.Create(new { reason = "" }) };
         request.Headers.Add("Idempotency-Key", Requests.NewKey());
         var invalid = await support.SendAsync(request, TestContext.Current.CancellationToken);
@@ -57,9 +58,9 @@ public sealed class ReturnTests(TestSystem system) : IClassFixture<TestSystem>
         Assert.Equal(HttpStatusCode.NotFound, await ReceiveAsync(Guid.NewGuid()));
     }
 
-    private async Task<HttpResponseMessage> RequestReturnAsync(Guid orderId, string? key)
+    private async Task<HttpResponseMessage> RequestReturnAsync(Guid orderId, string? key, string customerId = "customer-1")
     {
-        using var support = system.Support.CreateClient();
+        using var support = system.Support.CreateClient().As(Roles.Customer, customerId);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/returns")
         {
             Content = JsonContent.Create(new { orderId, reason = "too small" }),
@@ -74,7 +75,7 @@ public sealed class ReturnTests(TestSystem system) : IClassFixture<TestSystem>
 
     private async Task<HttpStatusCode> ReceiveAsync(Guid returnId)
     {
-        using var support = system.Support.CreateClient();
+        using var support = system.Support.CreateClient().As(Roles.Warehouse);
         return (await support.PostAsync($"/api/returns/{returnId}/receive", null, TestContext.Current.CancellationToken)).StatusCode;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Tests.Orders;
 
 namespace EcommerceEda.Tests.Infrastructure;
@@ -12,12 +13,12 @@ public static class SystemCalls
     public static async Task<string> StockAsync(this TestSystem system, int onHand)
     {
         var sku = $"SKU-{Guid.NewGuid():N}";
-        using var warehouse = system.Warehouse.CreateClient();
+        using var warehouse = system.Warehouse.CreateClient().As(Roles.Warehouse);
         (await warehouse.PutAsJsonAsync($"/api/stock/{sku}", new { onHand }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         return sku;
     }
 
-    /// <summary>Places an order, expects 202, and returns its id.</summary>
+    /// <summary>Places an order as the customer it names, expects 202, and returns its id.</summary>
     public static async Task<Guid> PlaceAsync(this TestSystem system, JsonObject order, string key)
     {
         using var orders = system.Orders.CreateClient();
@@ -29,22 +30,15 @@ public static class SystemCalls
     /// <summary>How many units of <paramref name="sku"/> Warehouse has reserved.</summary>
     public static async Task<int> ReservedAsync(this TestSystem system, string sku)
     {
-        using var warehouse = system.Warehouse.CreateClient();
+        using var warehouse = system.Warehouse.CreateClient().AsOperator();
         var stock = await warehouse.GetFromJsonAsync<JsonObject>($"/api/stock/{sku}", TestContext.Current.CancellationToken);
         return stock!["reserved"]!.GetValue<int>();
-    }
-
-    /// <summary>Adds the operator key the services of a test system accept on <c>/ops</c>.</summary>
-    public static HttpClient AsOperator(this HttpClient client)
-    {
-        client.DefaultRequestHeaders.Add("X-Ops-Key", TestSystem.OpsKey);
-        return client;
     }
 
     /// <summary>Support's timeline of the order, or null while it has none.</summary>
     public static async Task<JsonObject?> TimelineAsync(this TestSystem system, Guid orderId)
     {
-        using var support = system.Support.CreateClient();
+        using var support = system.Support.CreateClient().AsOperator();
         var response = await support.GetAsync($"/api/orders/{orderId}/timeline", TestContext.Current.CancellationToken);
         return response.StatusCode == HttpStatusCode.NotFound
             ? null

@@ -25,6 +25,10 @@ public sealed class TestInfrastructure : IAsyncLifetime
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), $"ecommerce-eda-tests-{Guid.NewGuid():N}"[..32]);
     private readonly string _postgresPassword = Guid.NewGuid().ToString("N");
     private readonly string _brokerPassword = Guid.NewGuid().ToString("N");
+    private readonly Dictionary<string, string> _rolePasswords =
+        BrokerAccount.Services.ToDictionary(account => account.Service, _ => Guid.NewGuid().ToString("N"));
+    private readonly BrokerLogin[] _serviceLogins =
+        [.. BrokerAccount.Services.Select(account => new BrokerLogin(account, Guid.NewGuid().ToString("N")))];
     private ServerProcess? _postgresProcess;
     private ServerProcess? _rabbitMqProcess;
 
@@ -47,14 +51,37 @@ public sealed class TestInfrastructure : IAsyncLifetime
         Directory.Delete(_dataPath, recursive: true);
     }
 
-    /// <summary>The connection string of <paramref name="database"/> (the service creates it on start).</summary>
+    /// <summary>The superuser's connection string of <paramref name="database"/>, for tests to look at what a service stored.</summary>
     public string DatabaseConnectionString(string database) => Postgres.ConnectionString(_postgresPassword, database);
 
-    /// <summary>The broker URI of <paramref name="virtualHost"/>.</summary>
+    /// <summary>The connection string of <paramref name="database"/> as <paramref name="service"/>'s own role.</summary>
+    public string ServiceDatabaseConnectionString(string database, string service) =>
+        new NpgsqlConnectionStringBuilder(DatabaseConnectionString(database)) { Username = service, Password = _rolePasswords[service] }
+            .ConnectionString;
+
+    /// <summary>Creates <paramref name="database"/> owned by <paramref name="service"/>'s role, as the AppHost provisions it.</summary>
+    public async Task CreateServiceDatabaseAsync(string database, string service)
+    {
+        await using var superuser = new NpgsqlConnection(DatabaseConnectionString("postgres"));
+        await superuser.OpenAsync();
+        await ServiceDatabases.EnsureDatabaseAsync(superuser, database, owner: service, CancellationToken.None);
+    }
+
+    /// <summary>The administrator's broker URI of <paramref name="virtualHost"/>.</summary>
     public string BrokerUri(string virtualHost) =>
         $"{RabbitMq.ConnectionString(BrokerUser, _brokerPassword)}/{Uri.EscapeDataString(virtualHost)}";
 
-    /// <summary>Creates a virtual host on the broker, through its management API, for one test class.</summary>
+    /// <summary>The broker URI of <paramref name="virtualHost"/> as <paramref name="service"/>'s own user.</summary>
+    public string ServiceBrokerUri(string virtualHost, string service)
+    {
+        var login = _serviceLogins.Single(login => login.Account.Service == service);
+        return $"{RabbitMq.ConnectionString(login.Account.User, login.Password)}/{Uri.EscapeDataString(virtualHost)}";
+    }
+
+    /// <summary>
+    /// Creates a virtual host on the broker, through its management API, for one test class, with the permissions
+    /// of the administrator and of each service's user as the AppHost grants them.
+    /// </summary>
     public async Task CreateVirtualHostAsync(string name)
     {
         using var management = ManagementClient();
@@ -62,6 +89,12 @@ public sealed class TestInfrastructure : IAsyncLifetime
         (await management.PutAsJsonAsync($"vhosts/{vhost}", new { })).EnsureSuccessStatusCode();
         (await management.PutAsJsonAsync(
             $"permissions/{vhost}/{BrokerUser}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        foreach (var account in BrokerAccount.Services)
+        {
+            (await management.PutAsJsonAsync(
+                $"permissions/{vhost}/{account.User}",
+                new { configure = account.Configure, write = account.Write, read = account.Read })).EnsureSuccessStatusCode();
+        }
     }
 
     /// <summary>
@@ -102,7 +135,7 @@ public sealed class TestInfrastructure : IAsyncLifetime
     /// <summary>Starts the broker (again) and waits until it accepts connections.</summary>
     public async Task StartRabbitMqAsync()
     {
-        await RabbitMq.PrepareAsync(BrokerUser, _brokerPassword, CancellationToken.None);
+        await RabbitMq.PrepareAsync(BrokerUser, _brokerPassword, _serviceLogins, CancellationToken.None);
         _rabbitMqProcess = ServerProcess.Start(RabbitMq.Command, [], "TERM", RabbitMq.Environment);
         await WaitUntilReadyAsync("RabbitMQ", _rabbitMqProcess, ct => RabbitMq.IsReadyAsync(BrokerUser, _brokerPassword, ct));
     }
@@ -112,6 +145,12 @@ public sealed class TestInfrastructure : IAsyncLifetime
         await Postgres.PrepareAsync(_postgresPassword, CancellationToken.None);
         _postgresProcess = ServerProcess.Start(Postgres.Command, Postgres.Arguments, "INT");
         await WaitUntilReadyAsync("PostgreSQL", _postgresProcess, ct => Postgres.IsReadyAsync(_postgresPassword, ct));
+        await using var superuser = new NpgsqlConnection(DatabaseConnectionString("postgres"));
+        await superuser.OpenAsync();
+        foreach (var (role, password) in _rolePasswords)
+        {
+            await ServiceDatabases.EnsureRoleAsync(superuser, role, password, CancellationToken.None);
+        }
     }
 
     private static async Task WaitUntilReadyAsync(string name, ServerProcess process, Func<CancellationToken, Task<bool>> isReady)

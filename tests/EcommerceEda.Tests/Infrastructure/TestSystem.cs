@@ -1,9 +1,12 @@
 using System.Text.Json.Nodes;
 using Dapper;
+using EcommerceEda.AppHost.Infrastructure;
 using EcommerceEda.Delivery.Features.Shipments;
+using EcommerceEda.Messaging.Topology;
 using EcommerceEda.Orders.Features.PlaceOrder;
 using EcommerceEda.Support.Features.Timeline;
 using EcommerceEda.Warehouse.Features.SetStock;
+using MassTransit;
 using Npgsql;
 
 namespace EcommerceEda.Tests.Infrastructure;
@@ -14,10 +17,10 @@ namespace EcommerceEda.Tests.Infrastructure;
 /// </summary>
 public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
 {
-    /// <summary>The operator key the services of a test system accept on <c>/ops</c>.</summary>
-    public const string OpsKey = "test-operator-key";
+    private static readonly IEnumerable<string> Services = BrokerAccount.Services.Select(account => account.Service);
 
     private readonly string _name = $"t{Guid.NewGuid():N}"[..13];
+    private Task<IBusControl>? _ownersBus;
 
     public ServiceHost<PlaceOrderHandler> Orders { get; private set; } = null!;
 
@@ -32,6 +35,7 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await infrastructure.CreateVirtualHostAsync(_name);
+        await Task.WhenAll(Services.Select(service => infrastructure.CreateServiceDatabaseAsync(DatabaseName(service), service)));
         Orders = NewHost<PlaceOrderHandler>("orders");
         Warehouse = NewHost<SetStockHandler>("warehouse");
         Delivery = NewHost<ShipOrderConsumer>("delivery");
@@ -45,6 +49,11 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        if (_ownersBus is not null)
+        {
+            await (await _ownersBus).StopAsync(CancellationToken.None);
+        }
+
         await Orders.DisposeAsync();
         await Warehouse.DisposeAsync();
         await Delivery.DisposeAsync();
@@ -63,7 +72,33 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
     public ServiceHost<TEntryPoint> NewHost<TEntryPoint>(string service)
         where TEntryPoint : class => new(Settings(service));
 
-    /// <summary>The broker URI of this system's virtual host.</summary>
+    /// <summary>
+    /// Publishes <paramref name="message"/> as its owning service would, when the test plays that service (stopped, or
+    /// saying a thing twice): through a bus of the test's own, as the administrator, since a service's own user may
+    /// publish only its own messages.
+    /// </summary>
+    public async Task PublishAsOwnerAsync<T>(T message, Action<PublishContext<T>>? configure = null)
+        where T : class
+    {
+        _ownersBus ??= StartOwnersBusAsync();
+        await (await _ownersBus).Publish(message, context => configure?.Invoke(context), TestContext.Current.CancellationToken);
+    }
+
+    private async Task<IBusControl> StartOwnersBusAsync()
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbitMq =>
+        {
+            rabbitMq.Host(new Uri(BrokerUri));
+            rabbitMq.MessageTopology.SetEntityNameFormatter(new UrnEntityNameFormatter(rabbitMq.MessageTopology.EntityNameFormatter));
+        });
+        await bus.StartAsync(TestContext.Current.CancellationToken);
+        return bus;
+    }
+
+    /// <summary>This system's virtual host.</summary>
+    public string VirtualHost => _name;
+
+    /// <summary>The administrator's broker URI of this system's virtual host.</summary>
     public string BrokerUri => infrastructure.BrokerUri(_name);
 
     /// <summary>The management API's view of one of this system's queues, or null when it does not exist.</summary>
@@ -80,8 +115,13 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
     public async Task<int> SkippedCountAsync(string queue) =>
         (int)await BrokerProbe.ReadyCountAsync(BrokerUri, $"{queue}_skipped");
 
-    /// <summary>The connection string of one service's database, to look at what it stored.</summary>
-    public string Database(string service) => infrastructure.DatabaseConnectionString($"{service}_{_name}");
+    /// <summary>The superuser's connection string of one service's database, to look at what it stored.</summary>
+    public string Database(string service) => infrastructure.DatabaseConnectionString(DatabaseName(service));
+
+    /// <summary>The connection string of one service's database as <paramref name="role"/> (a service's) sees it.</summary>
+    public string DatabaseAs(string service, string role) => infrastructure.ServiceDatabaseConnectionString(DatabaseName(service), role);
+
+    private string DatabaseName(string service) => $"{service}_{_name}";
 
     /// <summary>Runs a scalar query on one service's database.</summary>
     public async Task<T?> ScalarAsync<T>(string service, string sql, object? parameters = null)
@@ -101,18 +141,18 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
     {
         var settings = new Dictionary<string, string?>
         {
-            [$"ConnectionStrings:{service}-db"] = Database(service),
-            ["ConnectionStrings:rabbitmq"] = infrastructure.BrokerUri(_name),
+            [$"ConnectionStrings:{service}-db"] = DatabaseAs(service, role: service),
+            ["ConnectionStrings:rabbitmq"] = infrastructure.ServiceBrokerUri(_name, service),
             ["Logging:LogLevel:Default"] = "Warning",
             ["Messaging:Relay:MaxRetryDelay"] = "00:00:01",
             ["Messaging:Relay:PollInterval"] = "00:00:01",
             ["Messaging:Relay:CleanupInterval"] = "00:00:00.200",
             ["Messaging:Retry:MaxBackoff"] = "00:00:00.500",
-            ["Messaging:Ops:Key"] = OpsKey,
             ["Messaging:Monitoring:Interval"] = "00:00:00.200",
             ["Messaging:Management:Url"] = $"http://127.0.0.1:{infrastructure.RabbitMq.Ports.Management}",
+            ["Api:RateLimit:PermitsPerSecond"] = "0", // tests place orders for one customer at once; RateLimitTests limits them
         };
-        foreach (var (key, value) in SettingOverrides)
+        foreach (var (key, value) in TestTokens.ValidationSettings.Concat(SettingOverrides))
         {
             settings[key] = value;
         }

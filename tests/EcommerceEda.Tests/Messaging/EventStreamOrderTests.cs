@@ -11,6 +11,7 @@ public sealed class EventStreamOrderTests(TestSystem system) : IClassFixture<Tes
     // The timeline's insert fails for one customer as it does while PostgreSQL restarts (57P03, transient), and counts the tries.
     private const string Block = """
         CREATE SEQUENCE blocked_attempts;
+        GRANT USAGE ON SEQUENCE blocked_attempts TO PUBLIC; -- the trigger runs as Support's role
         CREATE FUNCTION block_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF NEW.customer_id = 'stream-blocked' THEN

@@ -43,7 +43,7 @@ public sealed class EventStreamResumeTests(TestSystem system) : IClassFixture<Te
 
     internal static async Task<JsonArray> TimelineAsync(ServiceHost<TimelineHandlers> support, string customerId)
     {
-        using var client = support.CreateClient();
+        using var client = support.CreateClient().AsOperator();
         var timeline = await client.GetFromJsonAsync<JsonObject>($"/api/customers/{customerId}/timeline", TestContext.Current.CancellationToken);
         return timeline!["events"]!.AsArray();
     }

@@ -98,7 +98,7 @@ public sealed class FaultInjectionTests(FaultInjectionSystem system) : IClassFix
     }
 
     [Fact]
-    public async Task Faults_need_the_operator_key()
+    public async Task Faults_need_an_operator_token()
     {
         using var response = await system.Orders.CreateClient()
             .PutAsJsonAsync("/ops/faults/deliveries", new { duplicateRate = 0, delayRate = 0 }, TestContext.Current.CancellationToken);

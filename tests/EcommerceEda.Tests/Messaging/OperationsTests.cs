@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Dapper;
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 using Npgsql;
@@ -14,22 +15,23 @@ public sealed class OperationsTests(TestSystem system) : IClassFixture<TestSyste
     private const string Queue = "warehouse-reserve-stock";
 
     [Theory]
-    [InlineData("GET", "/ops/queues", null)]
-    [InlineData("GET", "/ops/dead-letters", "")]
-    [InlineData("POST", "/ops/dead-letters/redrive", "wrong-key")]
-    [InlineData("POST", "/ops/dead-letters/warehouse-reserve-stock/redrive", "wrong-key")]
-    public async Task Operations_without_the_operator_key_are_401(string method, string path, string? key)
+    [InlineData("GET", "/ops/queues", null, HttpStatusCode.Unauthorized)]
+    [InlineData("GET", "/ops/dead-letters", "forged", HttpStatusCode.Unauthorized)]
+    [InlineData("POST", "/ops/dead-letters/redrive", Roles.Warehouse, HttpStatusCode.Forbidden)]
+    [InlineData("POST", "/ops/dead-letters/warehouse-reserve-stock/redrive", Roles.Customer, HttpStatusCode.Forbidden)]
+    public async Task Operations_need_an_operator_token(string method, string path, string? token, HttpStatusCode expected)
     {
-        using var warehouse = system.Warehouse.CreateClient();
-        using var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (key is not null)
+        using var warehouse = token switch
         {
-            request.Headers.Add("X-Ops-Key", key);
-        }
+            null => system.Warehouse.CreateClient(),
+            "forged" => system.Warehouse.CreateClient().As(Roles.Operator, signingKey: Convert.ToBase64String(new byte[32])),
+            _ => system.Warehouse.CreateClient().As(token),
+        };
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
 
         var response = await warehouse.SendAsync(request, TestContext.Current.CancellationToken);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(expected, response.StatusCode);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 using MassTransit;
@@ -11,7 +12,7 @@ namespace EcommerceEda.Tests.Messaging;
 /// <summary>OrderPlaced travels from Orders' outbox through RabbitMQ to the saga, Warehouse and Support, once.</summary>
 public sealed class OrderPlacedFlowTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    private readonly HttpClient _warehouse = system.Warehouse.CreateClient();
+    private readonly HttpClient _warehouse = system.Warehouse.CreateClient().As(Roles.Warehouse);
 
     [Fact]
     public async Task A_placed_order_reserves_its_stock_in_Warehouse_and_shows_in_Supports_timeline()

@@ -8,7 +8,7 @@ namespace EcommerceEda.Tests.Orders;
 /// <summary>GET /api/orders: pages of a customer's orders, newest first, with a cursor.</summary>
 public sealed class ListOrdersTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    private readonly HttpClient _orders = system.Orders.CreateClient();
+    private readonly HttpClient _orders = system.Orders.CreateClient().AsOperator();
 
     [Fact]
     public async Task Pages_through_a_customers_orders_newest_first()

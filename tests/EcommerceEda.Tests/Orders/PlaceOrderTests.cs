@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Tests.Infrastructure;
 
 namespace EcommerceEda.Tests.Orders;
@@ -9,7 +10,7 @@ namespace EcommerceEda.Tests.Orders;
 /// <summary>POST /api/orders and GET /api/orders/{id} against the real Orders database.</summary>
 public sealed class PlaceOrderTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    private readonly HttpClient _orders = system.Orders.CreateClient();
+    private readonly HttpClient _orders = system.Orders.CreateClient().As(Roles.Customer, "customer-1");
 
     [Fact]
     public async Task Places_an_order_and_answers_202_with_its_location()

@@ -1,5 +1,8 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EcommerceEda.ServiceDefaults.Security;
+using EcommerceEda.Tests.Infrastructure;
 
 namespace EcommerceEda.Tests.Orders;
 
@@ -20,9 +23,19 @@ public static class Requests
         },
     };
 
-    public static Task<HttpResponseMessage> PlaceOrderAsync(this HttpClient orders, JsonNode body, string? idempotencyKey)
+    /// <summary>
+    /// Posts an order as the customer the body names (its <c>customerId</c>, when it is a string), so that what the
+    /// test checks is the body, not who sends it.
+    /// </summary>
+    public static Task<HttpResponseMessage> PlaceOrderAsync(
+        this HttpClient orders, JsonNode body, string? idempotencyKey, string? signingKey = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
+        var customer = body is JsonObject { } order && order["customerId"] is JsonValue id && id.TryGetValue<string>(out var named)
+            ? named
+            : "customer-1";
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(Roles.Customer, customer, signingKey));
+
         if (idempotencyKey is not null)
         {
             request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);

@@ -54,7 +54,7 @@ public sealed class PriorityFollowUpTests(TestSystem system) : IClassFixture<Tes
 
     private async Task<JsonNode?> FollowUpAsync(Guid orderId)
     {
-        using var support = system.Support.CreateClient();
+        using var support = system.Support.CreateClient().AsOperator();
         var followUps = await support.GetFromJsonAsync<JsonArray>("/api/follow-ups", TestContext.Current.CancellationToken);
         return followUps!.FirstOrDefault(f => f!["orderId"]!.GetValue<Guid>() == orderId);
     }

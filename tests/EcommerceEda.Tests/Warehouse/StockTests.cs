@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Tests.Infrastructure;
 
 namespace EcommerceEda.Tests.Warehouse;
@@ -8,7 +9,7 @@ namespace EcommerceEda.Tests.Warehouse;
 /// <summary>PUT and GET /api/stock/{sku} against the real Warehouse database.</summary>
 public sealed class StockTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    private readonly HttpClient _warehouse = system.Warehouse.CreateClient();
+    private readonly HttpClient _warehouse = system.Warehouse.CreateClient().As(Roles.Warehouse);
 
     [Fact]
     public async Task Sets_and_reads_the_stock_of_a_sku()

@@ -4,8 +4,8 @@ using Mediator;
 
 namespace EcommerceEda.Orders.Features.CancelOrder;
 
-/// <summary>A customer's cancellation: accepted until the order ships, then too late.</summary>
-public sealed record RequestCancellation(Guid OrderId) : ICommand<CancellationAnswer>;
+/// <summary>A customer's cancellation of their own order: accepted until the order ships, then too late.</summary>
+public sealed record RequestCancellation(Guid OrderId, string CustomerId) : ICommand<CancellationAnswer>;
 
 public enum CancellationAnswer
 {
@@ -27,8 +27,11 @@ public sealed class RequestCancellationHandler(TransactionalOutbox outbox) : ICo
     {
         await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
         var status = await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT status FROM orders WHERE order_id = @OrderId FOR UPDATE", command, tx.Transaction, cancellationToken: cancellationToken));
-        if (status is null)
+            "SELECT status FROM orders WHERE order_id = @OrderId AND customer_id = @CustomerId FOR UPDATE",
+            command,
+            tx.Transaction,
+            cancellationToken: cancellationToken));
+        if (status is null) // or another customer's
         {
             return CancellationAnswer.NotFound;
         }

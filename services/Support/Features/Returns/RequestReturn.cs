@@ -11,8 +11,10 @@ namespace EcommerceEda.Support.Features.Returns;
 /// <summary>The body of <c>POST /api/returns</c>.</summary>
 public sealed record RequestReturnRequest(Guid? OrderId, string? Reason);
 
-/// <summary>Ask to return a delivered order; Orders refunds it once Support receives the goods.</summary>
-public sealed record RequestReturn(IdempotencyKey Key, RequestReturnRequest Return) : ICommand<RequestReturnResult>, IValidatable
+/// <summary>
+/// A customer asks to return their delivered order; Orders refunds it once Support receives the goods.
+/// </summary>
+public sealed record RequestReturn(IdempotencyKey Key, RequestReturnRequest Return, string CustomerId) : ICommand<RequestReturnResult>, IValidatable
 {
     public IEnumerable<ValidationError> Validate()
     {
@@ -35,6 +37,7 @@ public enum ReturnOutcome
     KeyReused,
     NotDelivered,
     AlreadyReturned,
+    NotTheCustomers,
 }
 
 /// <summary>The answer to <see cref="RequestReturn"/>.</summary>
@@ -49,9 +52,9 @@ public sealed record RequestedReturn(Guid ReturnId);
 /// </summary>
 public sealed class RequestReturnHandler(TransactionalOutbox outbox, EventSource events) : ICommandHandler<RequestReturn, RequestReturnResult>
 {
-    private const string DeliveredSql = """
-        SELECT (SELECT customer_id FROM timeline_entries WHERE order_id = @OrderId AND customer_id IS NOT NULL LIMIT 1)
-        WHERE EXISTS (SELECT 1 FROM timeline_entries WHERE order_id = @OrderId AND event_type = 'OrderDelivered')
+    private const string OrderSql = """
+        SELECT (SELECT customer_id FROM timeline_entries WHERE order_id = @OrderId AND customer_id IS NOT NULL LIMIT 1) AS CustomerId,
+               EXISTS (SELECT 1 FROM timeline_entries WHERE order_id = @OrderId AND event_type = 'OrderDelivered') AS Delivered
         """;
 
     private const string InsertSql = """
@@ -72,14 +75,20 @@ public sealed class RequestReturnHandler(TransactionalOutbox outbox, EventSource
             return new RequestReturnResult(claim == IdempotencyClaim.Replay ? ReturnOutcome.Replayed : ReturnOutcome.KeyReused, answer);
         }
 
-        var customerId = await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            DeliveredSql, new { OrderId = orderId }, tx.Transaction, cancellationToken: cancellationToken));
-        if (customerId is null)
+        // Rolled back unless requested: the key stays free.
+        var order = await tx.Connection.QuerySingleAsync<(string? CustomerId, bool Delivered)>(new CommandDefinition(
+            OrderSql, new { OrderId = orderId }, tx.Transaction, cancellationToken: cancellationToken));
+        if (order.CustomerId is not null && order.CustomerId != command.CustomerId)
         {
-            return new RequestReturnResult(ReturnOutcome.NotDelivered, answer); // rolled back: the key stays free
+            return new RequestReturnResult(ReturnOutcome.NotTheCustomers, answer); // another customer's order is not found
         }
 
-        requested = requested with { CustomerId = customerId };
+        if (order.CustomerId is null || !order.Delivered)
+        {
+            return new RequestReturnResult(ReturnOutcome.NotDelivered, answer);
+        }
+
+        requested = requested with { CustomerId = order.CustomerId };
         var inserted = await tx.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
         {
             requested.ReturnId,
