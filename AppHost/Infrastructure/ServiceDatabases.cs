@@ -25,7 +25,8 @@ public static class ServiceDatabases
 
     /// <summary>
     /// Creates <paramref name="database"/> owned by <paramref name="owner"/>, or hands an existing one and its objects
-    /// over to it (a database an earlier version created as the superuser), and closes it to every other role.
+    /// over to it (a database an earlier version created as the superuser), and closes it to every other role. Each
+    /// step finds what is left to do, so a run that failed halfway is finished by the next.
     /// </summary>
     public static async Task EnsureDatabaseAsync(
         NpgsqlConnection superuser, string database, string owner, CancellationToken cancellationToken)
@@ -40,9 +41,9 @@ public static class ServiceDatabases
         else if (currentOwner != owner)
         {
             await ExecuteFormattedAsync(superuser, "ALTER DATABASE %I OWNER TO %I", names, cancellationToken);
-            await HandOverObjectsAsync(superuser, database, owner, cancellationToken);
         }
 
+        await HandOverObjectsAsync(superuser, database, owner, cancellationToken);
         await ExecuteFormattedAsync(superuser, "REVOKE ALL ON DATABASE %I FROM PUBLIC", names, cancellationToken);
     }
 
@@ -50,8 +51,9 @@ public static class ServiceDatabases
     private static async Task HandOverObjectsAsync(
         NpgsqlConnection superuser, string database, string owner, CancellationToken cancellationToken)
     {
+        // CloneWith keeps the password, which an open connection's ConnectionString no longer shows.
         var builder = new NpgsqlConnectionStringBuilder(superuser.ConnectionString) { Database = database, Pooling = false };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await using var connection = superuser.CloneWith(builder.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand("""
             SELECT format('ALTER TABLE %s OWNER TO %I', c.oid::regclass, @owner::text)

@@ -59,8 +59,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             $"--Infrastructure:Local:RabbitMqStreamPort={ports[3]}",
             $"--Infrastructure:Local:RabbitMqDistributionPort={ports[4]}",
             $"--Infrastructure:Local:RabbitMqNodes={rabbitMqNodes}",
-            $"--Parameters:postgres-password={Guid.NewGuid():N}",
-            $"--Parameters:rabbitmq-password={Guid.NewGuid():N}",
+            .. Passwords(["postgres", "rabbitmq", .. Services.SelectMany(service => new[] { $"postgres-{service}", $"rabbitmq-{service}" })]),
             $"--{DevelopmentTokens.SigningKeyConfiguration}={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
             "--Telemetry:Export=false", // the testing builder runs no dashboard: exporters would only time out
             "--Api:RateLimit:PermitsPerSecond=0", // one customer places every order of a run
@@ -85,6 +84,10 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             throw;
         }
     }
+
+    // Given, so that no generated password is written to the AppHost's user secrets.
+    private static IEnumerable<string> Passwords(IEnumerable<string> owners) =>
+        owners.Select(owner => $"--Parameters:{owner}-password={Guid.NewGuid():N}");
 
     // PostgreSQL's port and the first RabbitMQ node's four; node n takes the first node's plus 10·n (the AppHost's rule).
     private static int[] FreePorts(int rabbitMqNodes)

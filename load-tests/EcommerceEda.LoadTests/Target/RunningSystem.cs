@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using EcommerceEda.AppHost.Security;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.UserSecrets;
 using Npgsql;
 
@@ -21,24 +22,31 @@ public static class RunningSystem
             Host = "localhost",
             Port = 35432,
             Username = "postgres",
-            Password = Secret("postgres-password"),
+            Password = Parameter("postgres-password"),
             Database = "postgres",
         }.ConnectionString;
-        var broker = options.RabbitMq ?? new Uri($"amqp://eda:{Uri.EscapeDataString(Secret("rabbitmq-password"))}@localhost:35672/");
-        var signingKey = Secret("Authentication:Schemes:Bearer:SigningKeys", keys => keys?[0]?["Value"]);
+        var broker = options.RabbitMq ?? new Uri($"amqp://eda:{Uri.EscapeDataString(Parameter("rabbitmq-password"))}@localhost:35672/");
         return new SystemUnderTest(
-            options.OrdersUrl, options.WarehouseUrl, postgres, broker, options.RabbitMqManagementUrl, signingKey, control: null, owner: null);
+            options.OrdersUrl,
+            options.WarehouseUrl,
+            postgres,
+            broker,
+            options.RabbitMqManagementUrl,
+            Secret(DevelopmentTokens.SigningKeyConfiguration),
+            control: null,
+            owner: null);
     }
 
-    private static string Secret(string parameter) => Secret($"Parameters:{parameter}", value => value);
+    private static string Parameter(string name) => Secret($"Parameters:{name}");
 
-    private static string Secret(string name, Func<JsonNode?, JsonNode?> value)
+    // Read as configuration: Aspire and dotnet user-jwts write the same settings nested or flattened.
+    private static string Secret(string key)
     {
         var path = PathHelper.GetSecretsPathFromSecretsId(AppHostSecretsId);
-        var secrets = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
-        return value(secrets?[name])?.GetValue<string>()
+        var secrets = new ConfigurationBuilder().AddJsonFile(path, optional: true).Build();
+        return secrets[key]
             ?? throw new InvalidOperationException(
-                $"No {name} in the AppHost's user secrets ({path}): start the system once with ./eng/run.sh, " +
+                $"No {key} in the AppHost's user secrets ({path}): start the system once with ./eng/run.sh, " +
                 "or pass --Postgres and --RabbitMq.");
     }
 }

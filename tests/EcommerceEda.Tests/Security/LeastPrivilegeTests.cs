@@ -32,6 +32,31 @@ public sealed class LeastPrivilegeTests(TestSystem system) : IClassFixture<TestS
         Assert.True(await own.ExecuteScalarAsync<long>("SELECT count(*) FROM stock") >= 0);
     }
 
+    [Fact]
+    public async Task A_database_an_earlier_version_made_as_the_superuser_is_handed_over_with_its_objects()
+    {
+        var database = $"legacy_{Guid.NewGuid():N}";
+        await using (var server = new NpgsqlConnection(system.Infrastructure.DatabaseConnectionString("postgres")))
+        {
+            await server.ExecuteAsync($"CREATE DATABASE {database}");
+        }
+
+        await using (var legacy = new NpgsqlConnection(system.Infrastructure.DatabaseConnectionString(database)))
+        {
+            await legacy.ExecuteAsync("""
+                CREATE TABLE schemaversions (id serial PRIMARY KEY, name text);
+                CREATE SEQUENCE hits;
+                CREATE FUNCTION answer() RETURNS int LANGUAGE sql AS 'SELECT 42';
+                """);
+        }
+
+        await system.Infrastructure.CreateServiceDatabaseAsync(database, "warehouse");
+
+        await using var asWarehouse = new NpgsqlConnection(system.Infrastructure.ServiceDatabaseConnectionString(database, "warehouse"));
+        await asWarehouse.ExecuteAsync("INSERT INTO schemaversions (name) VALUES ('0001'); SELECT nextval('hits'); ALTER FUNCTION answer() RENAME TO answered");
+        Assert.Equal(1, await asWarehouse.ExecuteScalarAsync<int>("SELECT count(*) FROM schemaversions"));
+    }
+
     [Theory]
     [InlineData("orders")]
     [InlineData("warehouse")]
