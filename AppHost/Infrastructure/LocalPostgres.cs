@@ -114,13 +114,15 @@ public sealed class LocalPostgres
             File.Delete(passwordFile);
         }
 
-        // Loopback TCP only: no Unix socket in a system folder this user may not own.
+        // Loopback TCP only: no Unix socket in a system folder this user may not own. Each service holds a pool of its
+        // own, and services are no superusers, who alone may use the last superuser_reserved_connections (3): the test
+        // suite, with its systems side by side, holds about 250 at once.
         await File.AppendAllTextAsync(Path.Combine(DataDirectory, "postgresql.conf"), """
 
             # EcommerceEda local infrastructure
             listen_addresses = '127.0.0.1'
             unix_socket_directories = ''
-            max_connections = 300
+            max_connections = 500
 
             """, cancellationToken);
     }
