@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -67,12 +68,10 @@ public static class DevelopmentTokens
             ["jti"] = Guid.NewGuid().ToString("N"),
         });
         var signature = HMACSHA256.HashData(Convert.FromBase64String(signingKey), Encoding.ASCII.GetBytes($"{header}.{payload}"));
-        return $"{header}.{payload}.{Base64Url(signature)}";
+        return $"{header}.{payload}.{Base64Url.EncodeToString(signature)}";
     }
 
-    private static string Encode(JsonObject json) => Base64Url(Encoding.UTF8.GetBytes(json.ToJsonString()));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Encode(JsonObject json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json.ToJsonString()));
 
     // The AppHost's secrets.json, with the key as dotnet user-jwts writes it.
     private static void SaveForUserJwts(string key)

@@ -70,8 +70,7 @@ public static class MessagingExtensions
                         });
                     }
                 });
-                rabbitMq.MessageTopology.SetEntityNameFormatter(
-                    new UrnEntityNameFormatter(rabbitMq.MessageTopology.EntityNameFormatter));
+                rabbitMq.UseUrnEntityNames();
                 rabbitMq.SendTopology.ConfigureErrorSettings = QueueTopology.DeadLetterQueueArguments;
                 rabbitMq.SendTopology.ConfigureDeadLetterSettings = QueueTopology.DeadLetterQueueArguments;
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace EcommerceEda.ServiceDefaults.Requests;
 
-/// <summary>How often one caller may use an endpoint that requires <see cref="CallerRateLimit.Policy"/> (section <c>Api:RateLimit</c>).</summary>
+/// <summary>How often one caller may use an endpoint that requires <see cref="CallerRateLimit.Policy"/> (<c>Api:RateLimit</c>).</summary>
 public sealed class RateLimitOptions
 {
     /// <summary>Requests per second each caller gets back; 0 turns the limit off (the load tests, one busy caller).</summary>
@@ -29,12 +29,11 @@ public static class CallerRateLimit
 
     internal static void AddCallerRateLimit(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration("Api:RateLimit");
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(Policy, context =>
             {
-                var options = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                var options = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.RateLimit;
                 var caller = context.User.Identity?.Name ?? $"address:{context.Connection.RemoteIpAddress}";
                 return options.PermitsPerSecond <= 0
                     ? RateLimitPartition.GetNoLimiter(caller)

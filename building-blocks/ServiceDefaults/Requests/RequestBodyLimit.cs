@@ -10,6 +10,9 @@ public sealed class ApiOptions
 {
     /// <summary>The largest request body a service reads (64 KiB: an order of 100 lines takes about 10 KiB).</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The per-caller limit of the endpoints that ask for it (<see cref="CallerRateLimit"/>).</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
 }
 
 /// <summary>

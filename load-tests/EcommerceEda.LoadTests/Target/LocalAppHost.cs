@@ -49,6 +49,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     {
         var dataPath = Path.Combine(Path.GetTempPath(), $"ecommerce-eda-{Guid.NewGuid():N}"[..26]);
         var ports = FreePorts(rabbitMqNodes);
+        var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         string[] arguments =
         [
             "--Infrastructure:Mode=Local",
@@ -60,13 +61,11 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             $"--Infrastructure:Local:RabbitMqDistributionPort={ports[4]}",
             $"--Infrastructure:Local:RabbitMqNodes={rabbitMqNodes}",
             .. Passwords(["postgres", "rabbitmq", .. Services.SelectMany(service => new[] { $"postgres-{service}", $"rabbitmq-{service}" })]),
-            $"--{DevelopmentTokens.SigningKeyConfiguration}={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
+            $"--{DevelopmentTokens.SigningKeyConfiguration}={signingKey}",
             "--Telemetry:Export=false", // the testing builder runs no dashboard: exporters would only time out
             "--Api:RateLimit:PermitsPerSecond=0", // one customer places every order of a run
             .. settings,
         ];
-        var signingKey = arguments.Last(argument => argument.StartsWith($"--{DevelopmentTokens.SigningKeyConfiguration}=", StringComparison.Ordinal))
-            .Split('=', 2)[1];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(arguments, cancellationToken);
         var app = await builder.BuildAsync(cancellationToken);
         var host = new LocalAppHost(app, dataPath, signingKey);

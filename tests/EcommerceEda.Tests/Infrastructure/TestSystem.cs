@@ -89,7 +89,7 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
         var bus = Bus.Factory.CreateUsingRabbitMq(rabbitMq =>
         {
             rabbitMq.Host(new Uri(BrokerUri));
-            rabbitMq.MessageTopology.SetEntityNameFormatter(new UrnEntityNameFormatter(rabbitMq.MessageTopology.EntityNameFormatter));
+            rabbitMq.UseUrnEntityNames();
         });
         await bus.StartAsync(TestContext.Current.CancellationToken);
         return bus;
