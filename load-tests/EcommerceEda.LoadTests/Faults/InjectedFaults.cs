@@ -26,10 +26,20 @@ public static class InjectedFaults
         async (target, token) =>
         {
             using var ops = target.Control.Operations(service);
-            using var armed = await ops.PostAsync($"/ops/faults/crash/{point}", content: null, token);
-            armed.EnsureSuccessStatusCode();
             var armedAt = DateTimeOffset.UtcNow;
-            await target.Control.WaitForExitAsync(service, CrashTimeout, token);
+            var exited = target.Control.WaitForExitAsync(service, CrashTimeout, token);
+            using var arming = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var answer = ops.PostAsync($"/ops/faults/crash/{point}", content: null, arming.Token);
+            if (await Task.WhenAny(answer, exited) == answer && answer.IsCompletedSuccessfully)
+            {
+                using var armed = await answer;
+                armed.EnsureSuccessStatusCode();
+            }
+
+            // A busy service may reach the point and die before its answer is out: through the orchestrator's proxy
+            // that request may then never end. The process ending is the proof it was armed.
+            await arming.CancelAsync();
+            await exited;
             target.Observations.Add(Invariant(
                 $"{service} died at {point}; the orchestrator showed it exited {(DateTimeOffset.UtcNow - armedAt).TotalSeconds:0.0} s after it was armed"));
         },

@@ -69,8 +69,8 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
     /// Another instance of <paramref name="service"/> on the same database and virtual host, as a second
     /// replica in production; it starts when first used.
     /// </summary>
-    public ServiceHost<TEntryPoint> NewHost<TEntryPoint>(string service)
-        where TEntryPoint : class => new(Settings(service));
+    public ServiceHost<TEntryPoint> NewHost<TEntryPoint>(string service, Action<IServiceProvider>? built = null)
+        where TEntryPoint : class => new(Settings(service), built);
 
     /// <summary>
     /// Publishes <paramref name="message"/> as its owning service would, when the test plays that service (stopped, or

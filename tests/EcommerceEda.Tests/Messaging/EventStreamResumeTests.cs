@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using EcommerceEda.Support.Features.Timeline;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace EcommerceEda.Tests.Messaging;
 
@@ -23,13 +24,15 @@ public sealed class EventStreamResumeTests(TestSystem system) : IClassFixture<Te
             "support", "SELECT last_offset FROM stream_offsets WHERE reader = @Reader", new { Reader = TimelineProjection.Reader });
         var missed = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
             system.PlaceAsync(Requests.Order(sku, quantity: 1, customerId: "stream-resume"), Requests.NewKey())));
-        await using var restarted = system.NewHost<TimelineHandlers>("support");
-        using var reads = TestMessages.StreamEventsRead(restarted.Services);
+        MetricCollector<long>? reads = null;
+        await using var restarted = system.NewHost<TimelineHandlers>("support", services => reads = TestMessages.StreamEventsRead(services));
+        restarted.StartServer();
+        using var collected = reads!; // attached before the reader started: it sees every event read
 
         await Eventually.Until(() => TimelineCountAsync(restarted, "stream-resume"), count => count == 4);
         // It read exactly the events after its stored offset, not the stream from the start.
         await Eventually.Until(
-            async () => (Read: reads.GetMeasurementSnapshot().Sum(m => m.Value), Last: await LastOffsetAsync(restarted)),
+            async () => (Read: collected.GetMeasurementSnapshot().Sum(m => m.Value), Last: await LastOffsetAsync(restarted)),
             progress => progress.Read == progress.Last - before);
         Assert.All(missed, orderId => Assert.NotEqual(first, orderId));
     }
