@@ -187,7 +187,19 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             throw new InvalidOperationException($"Starting {resource} failed: {result.Message}");
         }
 
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
+        // For a moment the orchestrator may still show the process that ended, and a wait for health stops at an
+        // ended resource: wait until the new process runs first.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.Running, timeout.Token);
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"{resource} was started but did not report healthy within {StartTimeout}.", exception);
+        }
     }
 
     /// <inheritdoc />
