@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using EcommerceEda.Messaging.Faults;
+using EcommerceEda.Messaging.Tracing;
 using EcommerceEda.ServiceDefaults.Postgres;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
@@ -172,9 +173,7 @@ internal sealed partial class OutboxRelay(
         {
             var type = outgoing.TypeOf(row.MessageType);
             var message = JsonSerializer.Deserialize(row.Body, type, MessageJson.Options)!;
-            ActivityContext.TryParse(row.TraceParent, null, out var writer);
-            using var activity = MessagingMetrics.ActivitySource.StartActivity(
-                $"outbox relay {type.Name}", ActivityKind.Internal, writer);
+            using var span = FlowTrace.StartMessageSpan($"outbox relay {type.Name}", ActivityKind.Internal, row.TraceParent, row.Id);
             if (row.Destination is null)
             {
                 await bus.Publish(message, type, context => context.MessageId = row.Id, cancellationToken);

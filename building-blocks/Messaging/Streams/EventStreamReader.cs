@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Messaging.Tracing;
 using EcommerceEda.ServiceDefaults.Postgres;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -138,6 +140,8 @@ public sealed partial class EventStreamReader(
         try
         {
             var streamed = Read(delivery);
+            using var span = FlowTrace.StartMessageSpan(
+                $"stream {name} {streamed.Name}", ActivityKind.Consumer, FlowTrace.Parent(delivery.BasicProperties.Headers), streamed.MessageId);
             for (var attempt = 1; ; attempt++)
             {
                 try

@@ -2,6 +2,7 @@ using Dapper;
 using EcommerceEda.Delivery.Contracts;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Messaging.Tracing;
 using EcommerceEda.ServiceDefaults.Requests;
 using Mediator;
 
@@ -36,7 +37,7 @@ public sealed class ReportDeliveryHandler(TransactionalOutbox outbox, EventSourc
     private const string EndSql = """
         UPDATE shipments SET status = @Status, failure_reason = @Reason, updated_at = @At
         WHERE shipment_id = @ShipmentId AND status = 'InTransit'
-        RETURNING order_id
+        RETURNING order_id AS OrderId, trace_parent AS TraceParent
         """;
 
     private const string StatusSql = "SELECT status FROM shipments WHERE shipment_id = @ShipmentId";
@@ -45,12 +46,12 @@ public sealed class ReportDeliveryHandler(TransactionalOutbox outbox, EventSourc
     {
         var status = command.Delivered ? "Delivered" : "Failed";
         await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-        var orderId = await tx.Connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+        var shipment = await tx.Connection.QuerySingleOrDefaultAsync<EndedShipment>(new CommandDefinition(
             EndSql,
             new { command.ShipmentId, Status = status, Reason = command.Delivered ? null : command.Reason, At = clock.GetUtcNow() },
             tx.Transaction,
             cancellationToken: cancellationToken));
-        if (orderId is not { } order)
+        if (shipment is null)
         {
             return await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
                 StatusSql, command, tx.Transaction, cancellationToken: cancellationToken)) switch
@@ -61,6 +62,8 @@ public sealed class ReportDeliveryHandler(TransactionalOutbox outbox, EventSourc
             };
         }
 
+        using var span = FlowTrace.Resume(shipment.TraceParent, command.Delivered ? "delivery reported" : "delivery failure reported");
+        var order = shipment.OrderId;
         if (command.Delivered)
         {
             await tx.PublishAsync(new OrderDelivered(events.Metadata($"delivery/{order}/delivered"), order, command.ShipmentId), cancellationToken);
@@ -74,4 +77,6 @@ public sealed class ReportDeliveryHandler(TransactionalOutbox outbox, EventSourc
         await tx.CommitAsync(cancellationToken);
         return ReportDeliveryResult.Recorded;
     }
+
+    private sealed record EndedShipment(Guid OrderId, string? TraceParent);
 }

@@ -3,6 +3,7 @@ using Dapper;
 using EcommerceEda.Delivery.Contracts;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Inbox;
+using EcommerceEda.Messaging.Tracing;
 using MassTransit;
 
 namespace EcommerceEda.Delivery.Features.Shipments;
@@ -17,8 +18,8 @@ public sealed class ShipOrderConsumer(EventSource events, TimeProvider clock) : 
     public const string Carrier = "EDA Express";
 
     private const string InsertSql = """
-        INSERT INTO shipments (shipment_id, order_id, status, carrier, tracking_number, destination, created_at, updated_at)
-        VALUES (@ShipmentId, @OrderId, 'InTransit', @Carrier, @TrackingNumber, @Destination::jsonb, @At, @At)
+        INSERT INTO shipments (shipment_id, order_id, status, carrier, tracking_number, destination, created_at, updated_at, trace_parent)
+        VALUES (@ShipmentId, @OrderId, 'InTransit', @Carrier, @TrackingNumber, @Destination::jsonb, @At, @At, @TraceParent)
         ON CONFLICT (order_id) DO NOTHING
         """;
 
@@ -36,6 +37,7 @@ public sealed class ShipOrderConsumer(EventSource events, TimeProvider clock) : 
             TrackingNumber = trackingNumber,
             Destination = JsonSerializer.Serialize(command.Destination, JsonSerializerOptions.Web),
             At = clock.GetUtcNow(),
+            TraceParent = FlowTrace.Current, // the courier's callback resumes the order's trace
         }, tx.Transaction, cancellationToken: context.CancellationToken));
         if (inserted == 1)
         {

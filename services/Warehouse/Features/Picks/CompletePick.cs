@@ -1,6 +1,7 @@
 using Dapper;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Messaging.Tracing;
 using EcommerceEda.Warehouse.Contracts;
 using EcommerceEda.Warehouse.Features.ReserveStock;
 using Mediator;
@@ -23,7 +24,7 @@ public sealed class CompletePickHandler(TransactionalOutbox outbox, EventSource 
     private const string CompleteSql = """
         UPDATE pick_tasks SET status = 'Completed', completed_at = @At
         WHERE task_token = @TaskToken AND status = 'Pending'
-        RETURNING order_id
+        RETURNING order_id AS OrderId, trace_parent AS TraceParent
         """;
 
     private const string StatusSql = "SELECT status FROM pick_tasks WHERE task_token = @TaskToken";
@@ -38,9 +39,9 @@ public sealed class CompletePickHandler(TransactionalOutbox outbox, EventSource 
     {
         var now = clock.GetUtcNow();
         await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-        var orderId = await tx.Connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+        var task = await tx.Connection.QuerySingleOrDefaultAsync<CompletedTask>(new CommandDefinition(
             CompleteSql, new { command.TaskToken, At = now }, tx.Transaction, cancellationToken: cancellationToken));
-        if (orderId is null)
+        if (task is null)
         {
             // Completing it again is not an error: the first completion already answered.
             return await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
@@ -52,6 +53,8 @@ public sealed class CompletePickHandler(TransactionalOutbox outbox, EventSource 
             };
         }
 
+        using var span = FlowTrace.Resume(task.TraceParent, "pick completed");
+        var orderId = task.OrderId;
         if (await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
                 ReservationSql, new { OrderId = orderId }, tx.Transaction, cancellationToken: cancellationToken)) is { } lines)
         {
@@ -62,8 +65,10 @@ public sealed class CompletePickHandler(TransactionalOutbox outbox, EventSource 
         }
 
         await tx.PublishAsync(
-            new OrderPicked(events.Metadata($"warehouse/{orderId}/picked"), orderId.Value, command.TaskToken), cancellationToken);
+            new OrderPicked(events.Metadata($"warehouse/{orderId}/picked"), orderId, command.TaskToken), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return CompletePickResult.Completed;
     }
+
+    private sealed record CompletedTask(Guid OrderId, string? TraceParent);
 }

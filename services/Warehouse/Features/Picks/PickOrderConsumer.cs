@@ -1,5 +1,6 @@
 using Dapper;
 using EcommerceEda.Messaging.Inbox;
+using EcommerceEda.Messaging.Tracing;
 using EcommerceEda.Warehouse.Contracts;
 using MassTransit;
 
@@ -12,8 +13,8 @@ namespace EcommerceEda.Warehouse.Features.Picks;
 public sealed class PickOrderConsumer(TimeProvider clock) : IConsumer<PickOrder>
 {
     private const string InsertSql = """
-        INSERT INTO pick_tasks (task_token, order_id, lines, status, created_at)
-        VALUES (@TaskToken, @OrderId, @Lines::jsonb, 'Pending', @At)
+        INSERT INTO pick_tasks (task_token, order_id, lines, status, created_at, trace_parent)
+        VALUES (@TaskToken, @OrderId, @Lines::jsonb, 'Pending', @At, @TraceParent)
         ON CONFLICT DO NOTHING
         """;
 
@@ -27,6 +28,7 @@ public sealed class PickOrderConsumer(TimeProvider clock) : IConsumer<PickOrder>
             command.OrderId,
             Lines = WarehouseJson.Serialize(command.Lines),
             At = clock.GetUtcNow(),
+            TraceParent = FlowTrace.Current, // the picker's callback resumes the order's trace
         }, tx.Transaction, cancellationToken: context.CancellationToken));
     }
 }
