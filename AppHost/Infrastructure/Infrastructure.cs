@@ -146,7 +146,8 @@ public static class InfrastructureExtensions
         const int RabbitMqUid = 999;
         var rabbitMq = builder.AddRabbitMQ("rabbitmq", builder.AddParameter("rabbitmq-user", BrokerUser), rabbitMqPassword)
             .WithManagementPlugin()
-            .WithEnvironment("RABBITMQ_ENABLED_PLUGINS", "rabbitmq_management,rabbitmq_stream")
+            .WithEnvironment("RABBITMQ_ENABLED_PLUGINS", string.Join(',', LocalRabbitMq.Plugins))
+            .WithHttpEndpoint(targetPort: 15692, name: "prometheus") // rabbitmq_prometheus's /metrics
             .WithContainerFiles("/etc/rabbitmq", async (_, cancellationToken) =>
             [
                 new ContainerFile
@@ -190,7 +191,8 @@ public static class InfrastructureExtensions
             settings.GetValue("RabbitMqPort", 35672),
             settings.GetValue("RabbitMqManagementPort", 35673),
             settings.GetValue("RabbitMqStreamPort", 35552),
-            settings.GetValue("RabbitMqDistributionPort", 35674));
+            settings.GetValue("RabbitMqDistributionPort", 35674),
+            settings.GetValue("RabbitMqPrometheusPort", 35675));
         var nodeCount = settings.GetValue("RabbitMqNodes", 1);
         if (nodeCount is < 1 or > 9)
         {

@@ -10,15 +10,16 @@ using RabbitMQ.Client.Exceptions;
 namespace EcommerceEda.AppHost.Infrastructure;
 
 /// <summary>The ports of a local RabbitMQ node; each must be free.</summary>
-public sealed record RabbitMqPorts(int Amqp, int Management, int Stream, int Distribution)
+public sealed record RabbitMqPorts(int Amqp, int Management, int Stream, int Distribution, int Prometheus)
 {
     /// <summary>Every port plus <paramref name="offset"/>: another node's.</summary>
-    public RabbitMqPorts Shifted(int offset) => new(Amqp + offset, Management + offset, Stream + offset, Distribution + offset);
+    public RabbitMqPorts Shifted(int offset) =>
+        new(Amqp + offset, Management + offset, Stream + offset, Distribution + offset, Prometheus + offset);
 }
 
 /// <summary>
-/// A RabbitMQ node run from the machine's own binaries as the calling user, with management and stream
-/// plugins, its data, logs and Erlang cookie under <see cref="BaseDirectory"/>, on its own ports and node
+/// A RabbitMQ node run from the machine's own binaries as the calling user, with the management, stream and
+/// Prometheus plugins, its data, logs and Erlang cookie under <see cref="BaseDirectory"/>, on its own ports and node
 /// name (<c>eda-{AMQP port}@localhost</c>): nothing clashes with a system-wide install. Users come from a
 /// definitions file imported at every boot, so a changed password takes effect on the next start. Several
 /// nodes form a cluster: each lists all of them for peer discovery and they share an Erlang cookie.
@@ -49,6 +50,9 @@ public sealed class LocalRabbitMq
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(baseDirectory, "enabled_plugins"),
         };
     }
+
+    /// <summary>The plugins every node runs: the management UI and API, streams, and metrics for Prometheus (<c>/metrics</c>).</summary>
+    public static readonly string[] Plugins = ["rabbitmq_management", "rabbitmq_stream", "rabbitmq_prometheus"];
 
     public string BaseDirectory { get; }
 
@@ -105,7 +109,7 @@ public sealed class LocalRabbitMq
         var definitions = Path.Combine(BaseDirectory, "definitions.json");
         await File.WriteAllTextAsync(Environment["RABBITMQ_CONF_ENV_FILE"], "", cancellationToken);
         await File.WriteAllTextAsync(
-            Environment["RABBITMQ_ENABLED_PLUGINS_FILE"], "[rabbitmq_management,rabbitmq_stream].\n", cancellationToken);
+            Environment["RABBITMQ_ENABLED_PLUGINS_FILE"], $"[{string.Join(',', Plugins)}].\n", cancellationToken);
         await File.WriteAllTextAsync(Environment["RABBITMQ_CONFIG_FILE"], $"""
             listeners.tcp.1 = 127.0.0.1:{Ports.Amqp}
             management.tcp.ip = 127.0.0.1
@@ -113,6 +117,8 @@ public sealed class LocalRabbitMq
             stream.listeners.tcp.1 = 127.0.0.1:{Ports.Stream}
             stream.advertised_host = 127.0.0.1
             stream.advertised_port = {Ports.Stream}
+            prometheus.tcp.ip = 127.0.0.1
+            prometheus.tcp.port = {Ports.Prometheus}
             load_definitions = {definitions}
             log.console = true
             log.console.level = info

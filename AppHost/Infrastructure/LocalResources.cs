@@ -59,6 +59,7 @@ public static class LocalResourceExtensions
         var resource = builder.AddResource(new LocalRabbitMqResource(name, node, user, password.Resource))
             .WithEndpoint(port: node.Ports.Amqp, targetPort: node.Ports.Amqp, scheme: "tcp", name: "tcp", isProxied: false)
             .WithEndpoint(port: node.Ports.Management, targetPort: node.Ports.Management, scheme: "http", name: "management", isProxied: false)
+            .WithEndpoint(port: node.Ports.Prometheus, targetPort: node.Ports.Prometheus, scheme: "http", name: "prometheus", isProxied: false)
             .WithHealthCheck(healthCheck)
             .OnBeforeResourceStarted(async (_, _, cancellationToken) =>
                 await node.PrepareAsync(

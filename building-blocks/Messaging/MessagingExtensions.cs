@@ -8,6 +8,7 @@ using EcommerceEda.Messaging.Subscriptions;
 using EcommerceEda.Messaging.Topology;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -39,6 +40,8 @@ public static class MessagingExtensions
         builder.Services.AddOptions<FaultInjectionOptions>().BindConfiguration("Messaging:Faults");
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Relay");
         builder.Services.AddOptions<InboxOptions>().BindConfiguration("Messaging:Inbox");
+        builder.Services.AddOptions<MessagingHealthOptions>().BindConfiguration("Messaging:Health");
+        builder.Services.AddHealthChecks().AddCheck<MessagingHealthCheck>(MessagingHealthCheck.Name, failureStatus: HealthStatus.Degraded);
         builder.Services.AddSingleton<DeadLetterStore>();
         builder.Services.AddHttpClient<QueueStatistics>();
         builder.Services.AddMassTransit(bus =>

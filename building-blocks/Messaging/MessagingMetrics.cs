@@ -60,6 +60,15 @@ public sealed class MessagingMetrics : IDisposable
         }
     }
 
+    /// <summary>Each dead-letter queue's depth as last sampled.</summary>
+    internal IReadOnlyDictionary<string, long> DeadLetterDepthSnapshot()
+    {
+        lock (_deadLetterDepths)
+        {
+            return new Dictionary<string, long>(_deadLetterDepths, StringComparer.Ordinal);
+        }
+    }
+
     private IEnumerable<Measurement<long>> DeadLetterDepths()
     {
         lock (_deadLetterDepths)

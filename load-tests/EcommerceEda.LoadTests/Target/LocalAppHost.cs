@@ -59,6 +59,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             $"--Infrastructure:Local:RabbitMqManagementPort={ports[2]}",
             $"--Infrastructure:Local:RabbitMqStreamPort={ports[3]}",
             $"--Infrastructure:Local:RabbitMqDistributionPort={ports[4]}",
+            $"--Infrastructure:Local:RabbitMqPrometheusPort={ports[5]}",
             $"--Infrastructure:Local:RabbitMqNodes={rabbitMqNodes}",
             .. Passwords(["postgres", "rabbitmq", .. Services.SelectMany(service => new[] { $"postgres-{service}", $"rabbitmq-{service}" })]),
             $"--{DevelopmentTokens.SigningKeyConfiguration}={signingKey}",
@@ -88,12 +89,12 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     private static IEnumerable<string> Passwords(IEnumerable<string> owners) =>
         owners.Select(owner => $"--Parameters:{owner}-password={Guid.NewGuid():N}");
 
-    // PostgreSQL's port and the first RabbitMQ node's four; node n takes the first node's plus 10·n (the AppHost's rule).
+    // PostgreSQL's port and the first RabbitMQ node's five; node n takes the first node's plus 10·n (the AppHost's rule).
     private static int[] FreePorts(int rabbitMqNodes)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var ports = LocalPorts.Free(5);
+            var ports = LocalPorts.Free(6);
             var cluster = Enumerable.Range(1, rabbitMqNodes - 1).SelectMany(n => ports[1..].Select(port => port + (10 * n)));
             if (LocalPorts.AreFree(cluster) || attempt == 20)
             {

@@ -56,6 +56,18 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
     }
 
     [Fact]
+    public async Task RabbitMQ_exposes_its_own_metrics_for_Prometheus()
+    {
+        using var client = new HttpClient { BaseAddress = app.App.GetEndpoint("rabbitmq", "prometheus") };
+
+        // Per object, so each queue has its own series (aggregated metrics carry no queue label).
+        var metrics = await client.GetStringAsync("/metrics/per-object", TestContext.Current.CancellationToken);
+
+        Assert.Contains("rabbitmq_queue_messages_ready{", metrics);
+        Assert.Contains("queue=\"warehouse-reserve-stock\"", metrics);
+    }
+
+    [Fact]
     public async Task The_dashboards_redrive_command_calls_the_services_operations_endpoint()
     {
         var result = await app.App.ResourceCommands.ExecuteCommandAsync(

@@ -38,9 +38,9 @@ public sealed class TestInfrastructure : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var ports = LocalPorts.Free(5);
+        var ports = LocalPorts.Free(6);
         Postgres = LocalPostgres.Locate(_dataPath, ports[0]);
-        RabbitMq = LocalRabbitMq.Locate(_dataPath, [new RabbitMqPorts(ports[1], ports[2], ports[3], ports[4])])[0];
+        RabbitMq = LocalRabbitMq.Locate(_dataPath, [new RabbitMqPorts(ports[1], ports[2], ports[3], ports[4], ports[5])])[0];
         await Task.WhenAll(StartPostgresAsync(), StartRabbitMqAsync());
     }
 
