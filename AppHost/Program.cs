@@ -52,6 +52,7 @@ IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
 {
     var service = builder.AddProject<TProject>(name)
         .WithHttpEndpoint(port: port)
+        .WithUrlForEndpoint("http", _ => new() { Url = "/scalar/v1", DisplayText = "API reference" })
         .WithHttpHealthCheck("/health")
         .WithEnvironment($"ConnectionStrings__{name}-db", infrastructure.DatabaseConnectionString(name)).WaitFor(postgres)
         .WithEnvironment("ConnectionStrings__rabbitmq", infrastructure.BrokerConnectionString(name)).WaitFor(rabbitMq)

@@ -6,7 +6,9 @@ using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Messaging.Streams;
 using EcommerceEda.Messaging.Subscriptions;
 using EcommerceEda.Messaging.Topology;
+using EcommerceEda.ServiceDefaults.OpenApi;
 using MassTransit;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -41,6 +43,8 @@ public static class MessagingExtensions
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Relay");
         builder.Services.AddOptions<InboxOptions>().BindConfiguration("Messaging:Inbox");
         builder.Services.AddOptions<MessagingHealthOptions>().BindConfiguration("Messaging:Health");
+        builder.Services.AddApiExample(new RedriveRequest(["0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"]));
+        builder.Services.AddApiExample(new DeliveryFaults(DuplicateRate: 0.1, DelayRate: 0.1));
         builder.Services.AddHealthChecks().AddCheck<MessagingHealthCheck>(MessagingHealthCheck.Name, failureStatus: HealthStatus.Degraded);
         builder.Services.AddSingleton<DeadLetterStore>();
         builder.Services.AddHttpClient<QueueStatistics>();

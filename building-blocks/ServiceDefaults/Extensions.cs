@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EcommerceEda.ServiceDefaults.OpenApi;
 using EcommerceEda.ServiceDefaults.Requests;
 using EcommerceEda.ServiceDefaults.Security;
 using Mediator;
@@ -50,7 +51,7 @@ public static class ServiceDefaultsExtensions
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddApiDocumentation(builder.Environment.ApplicationName);
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         // Outermost first: every request is logged, including those validation rejects.
@@ -95,7 +96,8 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Maps <c>/health</c> (every check: database, broker, ...; ready to take traffic), <c>/alive</c>
-    /// (the process answers), the OpenAPI document, all three open to anonymous callers, the exception handler that
+    /// (the process answers), the OpenAPI document and, in development, its Scalar reference at <c>/scalar</c>, all
+    /// open to anonymous callers, the exception handler that
     /// answers with problem details, the request body limit (<c>Api:MaxRequestBodyBytes</c>, 413 past it),
     /// authentication and authorisation (<see cref="ApiSecurity"/>) for every other endpoint, and the per-caller rate
     /// limit of the endpoints that ask for it (<see cref="CallerRateLimit"/>, 429 past it).
@@ -112,6 +114,11 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks(HealthPath).AllowAnonymous();
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapApiReference();
+        }
+
         return app;
     }
 }

@@ -15,8 +15,10 @@ public static class DeliveryApi
         // Couriers report how a shipment ended; an operator reads shipments too.
         var shipments = app.MapGroup("/api/shipments").WithTags("Shipments");
         shipments.MapGet("/{orderId:guid}", GetShipment).WithName(nameof(GetShipment)).RequireRoles(Roles.Courier, Roles.Operator);
-        shipments.MapPost("/{shipmentId:guid}/delivered", Delivered).WithName(nameof(Delivered)).RequireRoles(Roles.Courier);
-        shipments.MapPost("/{shipmentId:guid}/failed", Failed).WithName(nameof(Failed)).RequireRoles(Roles.Courier);
+        shipments.MapPost("/{shipmentId:guid}/delivered", Delivered).WithName(nameof(Delivered)).RequireRoles(Roles.Courier)
+            .ProducesProblem(StatusCodes.Status409Conflict); // it already ended the other way
+        shipments.MapPost("/{shipmentId:guid}/failed", Failed).WithName(nameof(Failed)).RequireRoles(Roles.Courier)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

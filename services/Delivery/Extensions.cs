@@ -1,5 +1,6 @@
 using EcommerceEda.Delivery.Contracts;
 using EcommerceEda.Delivery.Features.Shipments;
+using EcommerceEda.ServiceDefaults.OpenApi;
 using EcommerceEda.ServiceDefaults.Simulation;
 
 namespace EcommerceEda.Delivery;
@@ -16,6 +17,7 @@ public static class Extensions
             .Publishes<OrderDelivered>()
             .Publishes<DeliveryFailed>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+        builder.Services.AddApiExample(new DeliveryFailure("Nobody home; the parcel is back at the depot."));
         builder.AddSimulator("Delivery:Simulator", DeliverySimulation.ReportDueShipmentsAsync, wakeUpChannel: "shipments");
     }
 }

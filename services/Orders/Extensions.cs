@@ -1,6 +1,8 @@
 using EcommerceEda.Delivery.Contracts;
 using EcommerceEda.Orders.Contracts;
+using EcommerceEda.Orders.Features.PlaceOrder;
 using EcommerceEda.Orders.Fulfillment;
+using EcommerceEda.ServiceDefaults.OpenApi;
 using EcommerceEda.Warehouse.Contracts;
 
 namespace EcommerceEda.Orders;
@@ -25,5 +27,7 @@ public static class Extensions
             .Sends<ReleaseStock>()
             .Sends<ShipOrder>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+        builder.Services.AddApiExample(new PlaceOrderRequest(
+            "customer-1", "AUD", [new PlaceOrderLine("SKU-1", 2, 9.95m)], new PlaceOrderAddress("1 George St", "Sydney", "2000", "AU")));
     }
 }

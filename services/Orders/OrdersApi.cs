@@ -18,10 +18,12 @@ public static class OrdersApi
     {
         // A customer places, reads and cancels their own orders; an operator reads anyone's.
         var orders = app.MapGroup("/api/orders").WithTags("Orders");
-        orders.MapPost("/", PlaceOrder).WithName(nameof(PlaceOrder)).RequireRoles(Roles.Customer).RequireRateLimiting(CallerRateLimit.Policy);
+        orders.MapPost("/", PlaceOrder).WithName(nameof(PlaceOrder)).RequireRoles(Roles.Customer).RequireRateLimiting(CallerRateLimit.Policy)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity); // the idempotency key was used with another body
         orders.MapGet("/{orderId:guid}", GetOrder).WithName(nameof(GetOrder)).RequireRoles(Roles.Customer, Roles.Operator);
         orders.MapGet("/", ListOrders).WithName(nameof(ListOrders)).RequireRoles(Roles.Customer, Roles.Operator);
-        orders.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName(nameof(CancelOrder)).RequireRoles(Roles.Customer);
+        orders.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName(nameof(CancelOrder)).RequireRoles(Roles.Customer)
+            .ProducesProblem(StatusCodes.Status409Conflict); // shipped already
         return app;
     }
 

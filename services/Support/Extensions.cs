@@ -1,5 +1,7 @@
+using EcommerceEda.ServiceDefaults.OpenApi;
 using EcommerceEda.Support.Contracts;
 using EcommerceEda.Support.Features.FollowUps;
+using EcommerceEda.Support.Features.Returns;
 using EcommerceEda.Support.Features.Timeline;
 
 namespace EcommerceEda.Support;
@@ -16,5 +18,6 @@ public static class Extensions
             .Publishes<ReturnRequested>()
             .Publishes<ReturnReceived>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+        builder.Services.AddApiExample(new RequestReturnRequest(Guid.Parse("0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"), "The wrong size."));
     }
 }

@@ -22,7 +22,8 @@ public static class SupportApi
             .WithTags("Timeline").WithName(nameof(GetCustomerTimeline)).RequireRoles(Roles.Customer, Roles.Operator);
         app.MapGet("/api/follow-ups", GetFollowUps).WithTags("Follow-ups").WithName(nameof(GetFollowUps)).RequireRoles(Roles.Operator);
         var returns = app.MapGroup("/api/returns").WithTags("Returns");
-        returns.MapPost("/", RequestReturn).WithName(nameof(RequestReturn)).RequireRoles(Roles.Customer);
+        returns.MapPost("/", RequestReturn).WithName(nameof(RequestReturn)).RequireRoles(Roles.Customer)
+            .ProducesProblem(StatusCodes.Status409Conflict); // not delivered, or returned already
         returns.MapPost("/{returnId:guid}/receive", ReceiveReturn).WithName(nameof(ReceiveReturn)).RequireRoles(Roles.Warehouse);
         return app;
     }

@@ -1,9 +1,11 @@
+using EcommerceEda.ServiceDefaults.OpenApi;
 using EcommerceEda.ServiceDefaults.Simulation;
 using EcommerceEda.Warehouse.Contracts;
 using EcommerceEda.Warehouse.Features.Picks;
 using EcommerceEda.Warehouse.Features.ReleaseStock;
 using EcommerceEda.Warehouse.Features.ReserveStock;
 using EcommerceEda.Warehouse.Features.Restock;
+using EcommerceEda.Warehouse.Features.SetStock;
 
 namespace EcommerceEda.Warehouse;
 
@@ -24,6 +26,7 @@ public static class Extensions
             .Publishes<StockReleased>()
             .Publishes<StockRestocked>());
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+        builder.Services.AddApiExample(new SetStockRequest(OnHand: 25));
         builder.AddSimulator("Warehouse:Simulator", PickSimulation.CompleteDuePicksAsync, wakeUpChannel: "pick_tasks");
     }
 }

@@ -13,12 +13,14 @@ public static class WarehouseApi
     {
         // Warehouse staff keep the stock and complete picks; an operator reads both.
         var stock = app.MapGroup("/api/stock").WithTags("Stock");
-        stock.MapPut("/{sku}", SetStock).WithName(nameof(SetStock)).RequireRoles(Roles.Warehouse);
+        stock.MapPut("/{sku}", SetStock).WithName(nameof(SetStock)).RequireRoles(Roles.Warehouse)
+            .ProducesProblem(StatusCodes.Status409Conflict); // fewer on hand than reserved
         stock.MapGet("/{sku}", GetStock).WithName(nameof(GetStock)).RequireRoles(Roles.Warehouse, Roles.Operator);
 
         var picks = app.MapGroup("/api/picks").WithTags("Picks");
         picks.MapGet("/", GetPicks).WithName(nameof(GetPicks)).RequireRoles(Roles.Warehouse, Roles.Operator);
-        picks.MapPost("/{taskToken:guid}/complete", CompletePick).WithName(nameof(CompletePick)).RequireRoles(Roles.Warehouse);
+        picks.MapPost("/{taskToken:guid}/complete", CompletePick).WithName(nameof(CompletePick)).RequireRoles(Roles.Warehouse)
+            .ProducesProblem(StatusCodes.Status409Conflict); // its order was cancelled
         return app;
     }
 

@@ -47,12 +47,12 @@ public static class OperationsApi
         ops.MapGet("/queues", GetQueues);
         ops.MapGet("/dead-letters", GetDeadLetters);
         ops.MapPost("/dead-letters/redrive", RedriveAll);
-        ops.MapPost("/dead-letters/{queue}/redrive", Redrive);
+        ops.MapPost("/dead-letters/{queue}/redrive", Redrive).ProducesProblem(StatusCodes.Status404NotFound);
         ops.MapGet("/streams", GetStreamReaders);
-        ops.MapPost("/streams/{reader}/replay", Replay);
+        ops.MapPost("/streams/{reader}/replay", Replay).ProducesProblem(StatusCodes.Status404NotFound);
         if (app.ServiceProvider.GetRequiredService<IOptions<FaultInjectionOptions>>().Value.Enabled)
         {
-            ops.MapPost("/faults/crash/{point}", ArmCrash);
+            ops.MapPost("/faults/crash/{point}", ArmCrash).ProducesProblem(StatusCodes.Status404NotFound);
             ops.MapPut("/faults/deliveries", DisturbDeliveries);
         }
 

@@ -65,6 +65,16 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
     /// <summary>Settings a fixture changes for its tests (a shorter pick SLA, say); applied to every service.</summary>
     protected virtual IReadOnlyDictionary<string, string?> SettingOverrides => new Dictionary<string, string?>();
 
+    /// <summary>A client of one service, by its name, without a token.</summary>
+    public HttpClient AnonymousClient(string service) => service switch
+    {
+        "orders" => Orders.CreateClient(),
+        "warehouse" => Warehouse.CreateClient(),
+        "delivery" => Delivery.CreateClient(),
+        "support" => Support.CreateClient(),
+        _ => throw new ArgumentOutOfRangeException(nameof(service), service, "orders, warehouse, delivery or support"),
+    };
+
     /// <summary>
     /// Another instance of <paramref name="service"/> on the same database and virtual host, as a second
     /// replica in production; it starts when first used.
