@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EcommerceEda.EventDocs;
 using EcommerceEda.Messaging;
 using EcommerceEda.Orders.Contracts;
+using EcommerceEda.Tests.Infrastructure;
 
 namespace EcommerceEda.Tests.Contracts;
 
@@ -143,17 +143,7 @@ public sealed class EventDocsTests
     {
         var tool = Path.Combine(Docs, "..", "tools", "asyncapi");
         Assert.True(Directory.Exists(Path.Combine(tool, "node_modules")), $"The AsyncAPI parser is not installed: npm ci --prefix {Path.GetFullPath(tool)}");
-        var start = new ProcessStartInfo("node", ["validate.mjs", document])
-        {
-            WorkingDirectory = tool,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output + await error);
+        return await ChildProcess.RunAsync("node", ["validate.mjs", document], tool);
     }
 
     /// <summary>A docs folder of its own, outside the repository, holding some files to start with.</summary>
