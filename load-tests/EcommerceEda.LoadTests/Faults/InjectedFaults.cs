@@ -17,7 +17,8 @@ public static class InjectedFaults
     public static readonly TimeSpan PickTimeout = TimeSpan.FromSeconds(60);
 
     private const string ReserveStockQueue = "warehouse-reserve-stock";
-    private static readonly TimeSpan CrashTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CrashTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ArmAttemptTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary><paramref name="service"/> kills itself the next time it reaches <paramref name="point"/>, and is started again after <paramref name="outage"/>.</summary>
     public static Fault Crash(string service, string point, string description, TimeSpan outage) => new(
@@ -25,26 +26,48 @@ public static class InjectedFaults
         description,
         async (target, token) =>
         {
-            using var ops = target.Control.Operations(service);
             var armedAt = DateTimeOffset.UtcNow;
             var exited = target.Control.WaitForExitAsync(service, CrashTimeout, token);
-            using var arming = CancellationTokenSource.CreateLinkedTokenSource(token);
-            var answer = ops.PostAsync($"/ops/faults/crash/{point}", content: null, arming.Token);
-            if (await Task.WhenAny(answer, exited) == answer && answer.IsCompletedSuccessfully)
-            {
-                using var armed = await answer;
-                armed.EnsureSuccessStatusCode();
-            }
-
-            // A busy service may reach the point and die before its answer is out: through the orchestrator's proxy
-            // that request may then never end. The process ending is the proof it was armed.
-            await arming.CancelAsync();
+            var attempts = await ArmAsync(target, service, point, exited, token);
             await exited;
             target.Observations.Add(Invariant(
-                $"{service} died at {point}; the orchestrator showed it exited {(DateTimeOffset.UtcNow - armedAt).TotalSeconds:0.0} s after it was armed"));
+                $"{service} died at {point}; the orchestrator showed it exited {(DateTimeOffset.UtcNow - armedAt).TotalSeconds:0.0} s after it was armed ({attempts} attempt(s) to arm it)"));
         },
         (target, token) => target.Control.StartAsync(service, token),
         outage);
+
+    /// <summary>
+    /// Asks <paramref name="service"/> to crash at <paramref name="point"/>, again while no answer comes within
+    /// <see cref="ArmAttemptTimeout"/> and it has not died (<paramref name="exited"/>): a busy service may reach the point
+    /// and die before its answer is out, and a request through the orchestrator's proxy has been seen to hang. Arming
+    /// twice changes nothing. Returns the attempts it took.
+    /// </summary>
+    private static async Task<int> ArmAsync(FaultTarget target, string service, string point, Task exited, CancellationToken cancellationToken)
+    {
+        using var ops = target.Control.Operations(service);
+        for (var attempt = 1; ; attempt++)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ArmAttemptTimeout);
+            var answer = ops.PostAsync($"/ops/faults/crash/{point}", content: null, timeout.Token);
+            if (await Task.WhenAny(answer, exited) == exited)
+            {
+                return attempt;
+            }
+
+            try
+            {
+                using var armed = await answer;
+                armed.EnsureSuccessStatusCode();
+                return attempt;
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or HttpRequestException { StatusCode: null }
+                && !cancellationToken.IsCancellationRequested)
+            {
+                // no answer in time, or the connection broke: ask again (or see it died meanwhile)
+            }
+        }
+    }
 
     /// <summary>For <paramref name="outage"/>, every service's relay repeats 10% of its publishes and holds back another 10%.</summary>
     public static Fault DisturbedDeliveries(TimeSpan outage) => new(

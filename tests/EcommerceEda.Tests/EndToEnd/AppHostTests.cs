@@ -60,11 +60,13 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
     {
         using var client = new HttpClient { BaseAddress = app.App.GetEndpoint("rabbitmq", "prometheus") };
 
-        // Per object, so each queue has its own series (aggregated metrics carry no queue label).
-        var metrics = await client.GetStringAsync("/metrics/per-object", TestContext.Current.CancellationToken);
+        // Per object, so each queue has its own series (aggregated metrics carry no queue label); the node samples
+        // its queues every few seconds, so a queue shows once it has been sampled.
+        var metrics = await Eventually.Until(
+            () => client.GetStringAsync("/metrics/per-object", TestContext.Current.CancellationToken),
+            text => text.Contains("queue=\"warehouse-reserve-stock\"", StringComparison.Ordinal));
 
         Assert.Contains("rabbitmq_queue_messages_ready{", metrics);
-        Assert.Contains("queue=\"warehouse-reserve-stock\"", metrics);
     }
 
     [Fact]
