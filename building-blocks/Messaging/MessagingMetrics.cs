@@ -69,13 +69,8 @@ public sealed class MessagingMetrics : IDisposable
         }
     }
 
-    private IEnumerable<Measurement<long>> DeadLetterDepths()
-    {
-        lock (_deadLetterDepths)
-        {
-            return [.. _deadLetterDepths.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("queue", d.Key)))];
-        }
-    }
+    private IEnumerable<Measurement<long>> DeadLetterDepths() =>
+        DeadLetterDepthSnapshot().Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("queue", d.Key)));
 
     internal void StreamEventRead(string reader, TimeSpan lag)
     {

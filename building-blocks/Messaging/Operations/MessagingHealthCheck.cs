@@ -1,8 +1,8 @@
-using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using static System.FormattableString;
 
 namespace EcommerceEda.Messaging.Operations;
 
@@ -58,6 +58,4 @@ internal sealed class MessagingHealthCheck(NpgsqlDataSource db, MessagingMetrics
             ? HealthCheckResult.Healthy("The outbox keeps up and no dead-letter queue is filling.", data)
             : HealthCheckResult.Degraded(string.Join("; ", problems), data: data);
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

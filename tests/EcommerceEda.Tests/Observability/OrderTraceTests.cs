@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
+using EcommerceEda.LoadTests.Target;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Tracing;
 using EcommerceEda.Tests.Fulfillment;
@@ -26,7 +27,6 @@ public sealed class TracedSystem(TestInfrastructure infrastructure) : TestSystem
 /// </summary>
 public sealed class OrderTraceTests(TracedSystem system) : IClassFixture<TracedSystem>
 {
-    private static readonly string[] Services = ["orders", "warehouse", "delivery", "support"];
     private static readonly string[] Callbacks = ["pick completed", "delivery reported"];
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class OrderTraceTests(TracedSystem system) : IClassFixture<TracedS
     private async Task<List<OrderMessage>> MessagesAsync(Guid orderId)
     {
         var messages = new List<OrderMessage>();
-        foreach (var service in Services)
+        foreach (var service in LocalAppHost.Services)
         {
             await using var connection = new NpgsqlConnection(system.Database(service));
             messages.AddRange(await connection.QueryAsync<OrderMessage>(

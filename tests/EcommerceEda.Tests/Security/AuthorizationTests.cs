@@ -132,13 +132,7 @@ public sealed class AuthorizationTests(TestSystem system) : IClassFixture<TestSy
 
     private async Task<HttpStatusCode> CallAsync(string service, string method, string path, string? token)
     {
-        using var client = service switch
-        {
-            "orders" => system.Orders.CreateClient(),
-            "warehouse" => system.Warehouse.CreateClient(),
-            "delivery" => system.Delivery.CreateClient(),
-            _ => system.Support.CreateClient(),
-        };
+        using var client = system.AnonymousClient(service);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (token is not null)
         {
