@@ -1,29 +1,42 @@
 #!/usr/bin/env bash
 # Installs the RabbitMQ and PostgreSQL server binaries that the AppHost's Local infrastructure mode and
-# the tests run (they run them as their own processes, on their own ports: no system service is used).
+# the tests run (they run them as their own processes, on their own ports: no system service is used), and
+# with --browser the Chromium the saga view's browser test drives.
 #
-#   eng/install-prerequisites.sh                # install when missing
+#   eng/install-prerequisites.sh                  # install when missing
 #   eng/install-prerequisites.sh --unless-docker  # nothing to do when a Docker engine answers
+#   eng/install-prerequisites.sh --browser        # Chromium too (the test suite)
 set -euo pipefail
+
+browser=false
+case "${1:-}" in
+  --unless-docker)
+    if timeout 10 docker info >/dev/null 2>&1; then
+      echo "A Docker engine answers: the AppHost will use containers."
+      exit 0
+    fi
+    ;;
+  --browser) browser=true ;;
+esac
 
 have_binaries() {
   [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || command -v rabbitmq-server >/dev/null || return 1
   compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || command -v postgres >/dev/null || return 1
+  ! $browser || command -v chromium >/dev/null || return 1
 }
-
-if [[ "${1:-}" == "--unless-docker" ]] && timeout 10 docker info >/dev/null 2>&1; then
-  echo "A Docker engine answers: the AppHost will use containers."
-  exit 0
-fi
 
 if have_binaries; then
   exit 0
 fi
 
 packages=(rabbitmq-server postgresql)
+if $browser; then
+  packages+=(chromium)
+fi
 if ! command -v apt-get >/dev/null; then
   echo "RabbitMQ and PostgreSQL are missing. Install rabbitmq-server (3.10+) and postgresql (15+) with your" >&2
   echo "package manager (macOS: brew install rabbitmq postgresql@16), or run with Docker." >&2
+  $browser && echo "The browser test also wants Chromium (a chromium executable on PATH)." >&2
   exit 1
 fi
 
@@ -32,7 +45,7 @@ if [[ $EUID -eq 0 ]]; then
 elif sudo -n true 2>/dev/null; then
   sudo=(sudo)
 else
-  echo "RabbitMQ and PostgreSQL are missing and this user may not install packages. Run:" >&2
+  echo "Prerequisites are missing and this user may not install packages. Run:" >&2
   echo "  sudo apt-get update && sudo apt-get install -y ${packages[*]}" >&2
   exit 1
 fi

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using EcommerceEda.Messaging.Idempotency;
 using EcommerceEda.Orders.Features.CancelOrder;
+using EcommerceEda.Orders.Features.FulfillmentView;
 using EcommerceEda.Orders.Features.GetOrder;
 using EcommerceEda.Orders.Features.ListOrders;
 using EcommerceEda.Orders.Features.PlaceOrder;
@@ -24,6 +25,8 @@ public static class OrdersApi
         orders.MapGet("/", ListOrders).WithName(nameof(ListOrders)).RequireRoles(Roles.Customer, Roles.Operator);
         orders.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName(nameof(CancelOrder)).RequireRoles(Roles.Customer)
             .ProducesProblem(StatusCodes.Status409Conflict); // shipped already
+        orders.MapGet("/{orderId:guid}/execution", GetExecution).WithName(nameof(GetExecution)).RequireRoles(Roles.Customer, Roles.Operator);
+        app.MapFulfillmentView();
         return app;
     }
 
@@ -82,6 +85,13 @@ public static class OrdersApi
                 "The order has shipped: it can no longer be cancelled (return it once delivered).", statusCode: StatusCodes.Status409Conflict),
             _ => TypedResults.NotFound(),
         };
+
+    /// <summary>What the fulfillment saga did with the order, step by step (the saga view draws it); another customer's is not found.</summary>
+    public static async Task<Results<Ok<OrderExecution>, NotFound>> GetExecution(
+        Guid orderId, ClaimsPrincipal caller, IMediator mediator, CancellationToken cancellationToken) =>
+        await mediator.Send(new GetExecution(orderId), cancellationToken) is { } execution && caller.ActsFor(execution.CustomerId)
+            ? TypedResults.Ok(execution)
+            : TypedResults.NotFound();
 
     /// <summary>Another customer's order is not found: its existence is not the caller's business.</summary>
     public static async Task<Results<Ok<OrderDetails>, NotFound>> GetOrder(

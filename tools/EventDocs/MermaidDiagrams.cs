@@ -10,7 +10,7 @@ internal static class MermaidDiagrams
 
     /// <summary>A state diagram of <paramref name="saga"/>'s transitions.</summary>
     public static string Saga(SagaModel saga) =>
-        Diagram("stateDiagram-v2", saga.Transitions.Select(t => $"{State(t.From)} --> {State(t.To)}: {t.Event}"));
+        Diagram("stateDiagram-v2", saga.Transitions.Select(t => $"{State(t.From)} --> {State(t.To)}: {t.Message}"));
 
     private static IEnumerable<string> ChoreographyLines(SystemModel system)
     {

@@ -1,3 +1,4 @@
+using EcommerceEda.Messaging.Sagas;
 using EcommerceEda.Messaging.Subscriptions;
 using EcommerceEda.Messaging.Topology;
 
@@ -14,9 +15,6 @@ public sealed record QueueSubscription(string Queue, Type Handler, IReadOnlyList
     /// <summary>Where a message that fails its retries ends.</summary>
     public string DeadLetterQueue => QueueTopology.DeadLetterQueue(Queue);
 }
-
-/// <summary>One transition of a saga: in <paramref name="From"/>, <paramref name="Event"/> moves it to <paramref name="To"/>.</summary>
-public sealed record SagaTransition(string From, string Event, string To);
 
 /// <summary>A saga a service runs: its state machine as a list of transitions.</summary>
 public sealed record SagaModel(Type StateMachine, string Queue, IReadOnlyList<SagaTransition> Transitions);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Messaging.Sagas;
 using EcommerceEda.Messaging.Subscriptions;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -66,7 +67,8 @@ public sealed record SystemModel(IReadOnlyList<ServiceModel> Services)
         var queues = subscriptions.All.Select(s => new QueueSubscription(
             s.Queue, s.ConsumerType, [.. ConsumedTypes(s.ConsumerType).Select(MessageContract.Of)], s.Retry, Compact(s.Pattern?.Json))).OrderBy(q => q.Queue, StringComparer.Ordinal).ToList();
         using var services = builder.Services.BuildServiceProvider();
-        var sagas = queues.Where(q => IsStateMachine(q.Handler)).Select(q => SagaGraph.Read(services, q.Handler, q.Queue)).ToList();
+        var sagas = queues.Where(q => IsStateMachine(q.Handler)).Select(q => new SagaModel(q.Handler, q.Queue, SagaGraph.Read((StateMachine)ActivatorUtilities.CreateInstance(services, q.Handler))))
+            .ToList();
         return new ServiceModel(
             name,
             [.. outgoing.Where(m => m.Destination is null).Select(m => MessageContract.Of(m.Type))],

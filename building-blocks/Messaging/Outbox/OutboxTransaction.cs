@@ -18,6 +18,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
         """;
 
     private readonly OutgoingMessages _outgoing;
+    private readonly List<EnqueuedMessage> _enqueued = [];
 
     internal OutboxTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, OutgoingMessages outgoing)
     {
@@ -31,6 +32,9 @@ public sealed class OutboxTransaction : IAsyncDisposable
 
     /// <summary>The transaction every write of this unit of work must join.</summary>
     public NpgsqlTransaction Transaction { get; }
+
+    /// <summary>The messages added to the outbox so far in this transaction, in order.</summary>
+    public IReadOnlyList<EnqueuedMessage> Enqueued => _enqueued;
 
     /// <summary>
     /// Adds the event <paramref name="message"/> to the outbox; the relay publishes it after the commit.
@@ -80,6 +84,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
             NotBefore = notBefore?.ToUniversalTime(),
         };
         await Connection.ExecuteAsync(new CommandDefinition(InsertSql, row, Transaction, cancellationToken: cancellationToken));
+        _enqueued.Add(new EnqueuedMessage(row.Id, row.MessageType, notBefore));
     }
 
     /// <summary>Commits the business rows, the inbox row and the outgoing messages together.</summary>
@@ -98,3 +103,9 @@ public sealed class OutboxTransaction : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A message a unit of work added to the outbox.</summary>
+/// <param name="Id">Its id, on the wire too.</param>
+/// <param name="MessageType">Its URN.</param>
+/// <param name="NotBefore">When it is scheduled for, if it is.</param>
+public sealed record EnqueuedMessage(Guid Id, string MessageType, DateTimeOffset? NotBefore);

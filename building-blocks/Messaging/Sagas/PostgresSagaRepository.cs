@@ -17,7 +17,8 @@ public sealed record SagaTable<TSaga>(string Table);
 /// for the message: the saga's new state, the inbox row and the messages the saga sends (through the outbox)
 /// commit together or not at all. An instance is locked while a message is applied (<c>FOR UPDATE</c>), and
 /// its version is checked on update as a safety net: a conflict throws <see cref="ConcurrencyException"/>,
-/// which the retry policy runs again in a fresh transaction. Instances correlate by id only.
+/// which the retry policy runs again in a fresh transaction. Instances correlate by id only. Each message an
+/// instance takes is written to its journal in the same transaction (<see cref="SagaJournal"/>).
 /// </summary>
 public sealed class PostgresSagaRepository<TSaga>(SagaTable<TSaga> table) : ISagaRepositoryContextFactory<TSaga>
     where TSaga : class, SagaStateMachineInstance, ISagaVersion
@@ -47,6 +48,8 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     private readonly ConsumeContext<TMessage> _context;
     private readonly OutboxTransaction _tx;
     private readonly string _table;
+    private readonly int _enqueuedBefore;
+    private string? _loadedState;
 
     public PostgresSagaRepositoryContext(ConsumeContext<TMessage> context, OutboxTransaction tx, string table)
         : base(context)
@@ -54,6 +57,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         _context = context;
         _tx = tx;
         _table = table;
+        _enqueuedBefore = tx.Enqueued.Count;
     }
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
@@ -66,6 +70,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
         instance.Version = 1;
+        _loadedState = State(instance);
         var inserted = await ExecuteAsync(
             $"INSERT INTO {_table} (correlation_id, version, current_state, data) VALUES (@Id, 1, @State, @Data::jsonb) ON CONFLICT DO NOTHING",
             Row(instance));
@@ -86,6 +91,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
 
         var instance = JsonSerializer.Deserialize<TSaga>(row.Data, Json)!;
         instance.Version = row.Version;
+        _loadedState = State(instance);
         return await CreateSagaConsumeContext(_context, instance, SagaConsumeContextMode.Load);
     }
 
@@ -103,6 +109,8 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
             // Two first messages raced to create it: the retry loads the winner's instance instead.
             throw new ConcurrencyException("The saga instance was created concurrently.", typeof(TSaga), context.Saga.CorrelationId, e);
         }
+
+        await JournalAsync(context.Saga, context.Saga.Version);
     }
 
     public async Task Update(SagaConsumeContext<TSaga> context)
@@ -119,6 +127,8 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         {
             throw new ConcurrencyException("The saga instance changed since it was loaded.", typeof(TSaga), context.Saga.CorrelationId);
         }
+
+        await JournalAsync(context.Saga, context.Saga.Version);
     }
 
     public async Task Delete(SagaConsumeContext<TSaga> context)
@@ -130,12 +140,27 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         {
             throw new ConcurrencyException("The saga instance changed since it was loaded.", typeof(TSaga), context.Saga.CorrelationId);
         }
+
+        await JournalAsync(context.Saga, context.Saga.Version + 1); // the journal of a finished instance stays
     }
 
     // Nothing to undo by hand: the inbox rolls the whole transaction back.
     public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 
     public Task Undo(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
+
+    private Task<int> JournalAsync(TSaga instance, int version) =>
+        ExecuteAsync(SagaJournal.InsertSql, new
+        {
+            Saga = _table,
+            Id = instance.CorrelationId,
+            Version = version,
+            MessageType = MessageUrn.ForTypeString<TMessage>(),
+            _context.MessageId,
+            From = _loadedState ?? SagaJournal.InitialState,
+            To = State(instance) ?? SagaJournal.InitialState,
+            Sent = JsonSerializer.Serialize(_tx.Enqueued.Skip(_enqueuedBefore), Json),
+        });
 
     private Task<int> ExecuteAsync(string sql, object parameters) =>
         _tx.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, _tx.Transaction, cancellationToken: CancellationToken));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EcommerceEda.EventDocs;
 using EcommerceEda.Messaging;
+using EcommerceEda.Messaging.Sagas;
 using EcommerceEda.Orders.Contracts;
 using EcommerceEda.Tests.Infrastructure;
 
@@ -109,8 +110,8 @@ public sealed class EventDocsTests
         Assert.Equal(["support-timeline"], Model.StreamReaders.Select(r => r.Reader.Reader));
 
         var saga = Assert.Single(Model.Services.Single(s => s.Name == "orders").Sagas);
-        Assert.Contains(new SagaTransition("Reserved", "PickDeadlinePassed", "Cancelled"), saga.Transitions);
-        Assert.Contains(new SagaTransition("Initial", "OrderPlaced", "Placed"), saga.Transitions);
+        Assert.Contains(new SagaTransition("Reserved", "PickDeadlinePassed", "urn:message:orders:pick-deadline-passed:v1", "Cancelled"), saga.Transitions);
+        Assert.Contains(new SagaTransition("Initial", "OrderPlaced", "urn:message:orders:order-placed:v1", "Placed"), saga.Transitions);
 
         var reserveStock = Model.Messages.Single(m => m.Name == "reserve-stock");
         Assert.Equal((MessageKind.Command, "warehouse"), (reserveStock.Kind, reserveStock.Owner));

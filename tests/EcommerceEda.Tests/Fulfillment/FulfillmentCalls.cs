@@ -83,6 +83,16 @@ public static class FulfillmentCalls
         return (await warehouse.GetFromJsonAsync<JsonObject>($"/api/stock/{sku}", TestContext.Current.CancellationToken))!;
     }
 
+    /// <summary>Places an order for one unit of <paramref name="sku"/> and picks it by hand; returns it with its pick's task token.</summary>
+    public static async Task<(Guid OrderId, Guid Pick)> PickedOrderAsync(this TestSystem system, string sku)
+    {
+        var orderId = await system.PlaceAsync(Orders.Requests.Order(sku, quantity: 1), Orders.Requests.NewKey());
+        var pick = await system.PendingPickAsync(orderId);
+        await system.CompletePickAsync(pick);
+        await system.WaitForHistoryAsync(orderId, "Picked");
+        return (orderId, pick);
+    }
+
     /// <summary>Places an order and walks it to Delivered, picking and delivering by hand.</summary>
     public static async Task<Guid> DeliveredOrderAsync(this TestSystem system, string sku, int quantity, string customerId = "customer-1")
     {

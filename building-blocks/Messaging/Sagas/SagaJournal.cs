@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+
+namespace EcommerceEda.Messaging.Sagas;
+
+/// <summary>A message a saga instance took (a row of <c>saga_journal</c>).</summary>
+/// <param name="Version">The instance's version once it took the message: the step's number.</param>
+/// <param name="At">When the transaction that applied it began.</param>
+/// <param name="MessageType">The message's URN.</param>
+/// <param name="MessageId">The message's id on the wire.</param>
+/// <param name="From">The state it was in (<see cref="SagaJournal.InitialState"/> for a new instance).</param>
+/// <param name="To">The state it went to: <paramref name="From"/> again when the message changed nothing (ignored, or recorded only).</param>
+/// <param name="Sent">What it sent meanwhile, through the outbox.</param>
+public sealed record SagaStep(int Version, DateTimeOffset At, string MessageType, Guid? MessageId, string From, string To, IReadOnlyList<SagaSentMessage> Sent);
+
+/// <summary>A message a saga step wrote to the outbox, and whether the relay has published it.</summary>
+/// <param name="Id">Its id.</param>
+/// <param name="MessageType">Its URN.</param>
+/// <param name="NotBefore">When it is scheduled for (a timer), if it is.</param>
+/// <param name="Published">Whether the relay has published it.</param>
+/// <param name="PublishedAt">When, while the outbox still keeps the row (it deletes published rows after their retention).</param>
+public sealed record SagaSentMessage(Guid Id, string MessageType, DateTimeOffset? NotBefore, bool Published, DateTimeOffset? PublishedAt);
+
+/// <summary>
+/// Each saga instance's execution history: <see cref="PostgresSagaRepository{TSaga}"/> writes a row per message the
+/// instance takes, in the transaction that applies it, so the history holds exactly what happened, once. It is kept
+/// as long as the service's data: the saga view reads it to draw the path an instance took.
+/// </summary>
+public static class SagaJournal
+{
+    /// <summary>The state of an instance that does not exist yet (MassTransit's name for it).</summary>
+    public const string InitialState = "Initial";
+
+    internal const string InsertSql = """
+        INSERT INTO saga_journal (saga, correlation_id, version, message_type, message_id, from_state, to_state, sent)
+        VALUES (@Saga, @Id, @Version, @MessageType, @MessageId, @From, @To, @Sent::jsonb)
+        """;
+
+    private const string ReadSql = """
+        SELECT version AS Version, at AS At, message_type AS MessageType, message_id AS MessageId,
+               from_state AS "From", to_state AS "To", sent::text AS Sent
+        FROM saga_journal WHERE saga = @Saga AND correlation_id = @Id ORDER BY version;
+        SELECT o.id AS Id, o.sent_at AS SentAt
+        FROM saga_journal j CROSS JOIN LATERAL jsonb_array_elements(j.sent) AS s(message)
+        JOIN outbox_messages o ON o.id = (s.message ->> 'id')::uuid
+        WHERE j.saga = @Saga AND j.correlation_id = @Id;
+        """;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// The steps of the instance <paramref name="correlationId"/> of the saga stored in <paramref name="table"/>, in
+    /// order; empty when it took no message yet.
+    /// </summary>
+    public static async Task<IReadOnlyList<SagaStep>> ReadAsync(
+        NpgsqlDataSource db, string table, Guid correlationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var results = await connection.QueryMultipleAsync(
+            new CommandDefinition(ReadSql, new { Saga = table, Id = correlationId }, cancellationToken: cancellationToken));
+        var steps = (await results.ReadAsync<StepRow>()).ToList();
+
+        // A message the outbox no longer holds was published: it deletes only published rows.
+        var outbox = (await results.ReadAsync<OutboxRow>()).ToDictionary(row => row.Id, row => row.SentAt);
+        return [.. steps.Select(step => new SagaStep(
+            step.Version,
+            Utc(step.At),
+            step.MessageType,
+            step.MessageId,
+            step.From,
+            step.To,
+            [.. JsonSerializer.Deserialize<List<EnqueuedRow>>(step.Sent, Json)!.Select(sent =>
+                outbox.TryGetValue(sent.Id, out var sentAt)
+                    ? new SagaSentMessage(sent.Id, sent.MessageType, sent.NotBefore, sentAt is not null, sentAt is { } at ? Utc(at) : null)
+                    : new SagaSentMessage(sent.Id, sent.MessageType, sent.NotBefore, Published: true, PublishedAt: null))]))];
+    }
+
+    private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+
+    private sealed record StepRow(int Version, DateTime At, string MessageType, Guid? MessageId, string From, string To, string Sent);
+
+    private sealed record OutboxRow(Guid Id, DateTime? SentAt);
+
+    private sealed record EnqueuedRow(Guid Id, string MessageType, DateTimeOffset? NotBefore);
+}
