@@ -14,9 +14,10 @@ var postgres = infrastructure.Postgres;
 // The services accept JWTs signed with this key, the one `dotnet user-jwts create --project AppHost` signs with.
 var signingKey = builder.AddTokenSigningKey();
 
-// The people of the workflow (warehouse staff, couriers) are simulated unless Simulators:Enabled is false.
+// The people of the workflow (warehouse staff, couriers) are simulated unless Simulators:Enabled is false; a published
+// model (the deployment in deploy/) leaves them to real people.
 var simulators = builder.Configuration.GetSection("Simulators");
-var simulated = simulators.GetValue("Enabled", true).ToString();
+var simulated = simulators.GetValue("Enabled", !builder.ExecutionContext.IsPublishMode).ToString();
 var simulatedDelay = simulators.GetValue("Delay", TimeSpan.FromSeconds(2)).ToString("c", CultureInfo.InvariantCulture);
 
 // Telemetry goes to the dashboard; Telemetry:Export=false keeps it in the services (the load tests run no dashboard).

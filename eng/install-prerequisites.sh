@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the RabbitMQ and PostgreSQL server binaries that the AppHost's Local infrastructure mode and
 # the tests run (they run them as their own processes, on their own ports: no system service is used), and
-# with --browser the Chromium the saga view's browser test drives.
+# with --tests what else the test suite uses: the Chromium the saga view's browser test drives and docker-compose,
+# which checks the generated Compose file (it needs no Docker engine for that).
 #
 #   eng/install-prerequisites.sh                  # install when missing
 #   eng/install-prerequisites.sh --unless-docker  # nothing to do when a Docker engine answers
-#   eng/install-prerequisites.sh --browser        # Chromium too (the test suite)
+#   eng/install-prerequisites.sh --tests          # Chromium and docker-compose too (the test suite)
 set -euo pipefail
 
-browser=false
+tests=false
 case "${1:-}" in
   --unless-docker)
     if timeout 10 docker info >/dev/null 2>&1; then
@@ -16,13 +17,13 @@ case "${1:-}" in
       exit 0
     fi
     ;;
-  --browser) browser=true ;;
+  --tests) tests=true ;;
 esac
 
 have_binaries() {
   [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || command -v rabbitmq-server >/dev/null || return 1
   compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || command -v postgres >/dev/null || return 1
-  ! $browser || command -v chromium >/dev/null || return 1
+  ! $tests || { command -v chromium >/dev/null && command -v docker-compose >/dev/null; } || return 1
 }
 
 if have_binaries; then
@@ -30,13 +31,13 @@ if have_binaries; then
 fi
 
 packages=(rabbitmq-server postgresql)
-if $browser; then
-  packages+=(chromium)
+if $tests; then
+  packages+=(chromium docker-compose)
 fi
 if ! command -v apt-get >/dev/null; then
   echo "RabbitMQ and PostgreSQL are missing. Install rabbitmq-server (3.10+) and postgresql (15+) with your" >&2
   echo "package manager (macOS: brew install rabbitmq postgresql@16), or run with Docker." >&2
-  $browser && echo "The browser test also wants Chromium (a chromium executable on PATH)." >&2
+  $tests && echo "The test suite also wants Chromium and docker-compose on PATH." >&2
   exit 1
 fi
 

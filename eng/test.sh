@@ -4,7 +4,7 @@
 # AsyncAPI parser's check of docs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eng/install-prerequisites.sh --browser
+eng/install-prerequisites.sh --tests
 if ! command -v node >/dev/null; then
   echo "Node.js is missing: the AsyncAPI document is validated with the AsyncAPI parser (apt-get install nodejs npm)." >&2
   exit 1

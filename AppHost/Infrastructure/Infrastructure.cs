@@ -8,7 +8,7 @@ namespace EcommerceEda.AppHost.Infrastructure;
 /// <summary>How the AppHost gets its RabbitMQ and PostgreSQL.</summary>
 public enum InfrastructureMode
 {
-    /// <summary>Containers when a container runtime answers, else local.</summary>
+    /// <summary>Containers when a container runtime answers or the model is published, else local.</summary>
     Auto,
 
     /// <summary>Aspire's RabbitMQ and PostgreSQL container resources.</summary>
@@ -72,7 +72,8 @@ public static class InfrastructureExtensions
         var mode = builder.Configuration.GetValue("Infrastructure:Mode", InfrastructureMode.Auto);
         if (mode is InfrastructureMode.Auto)
         {
-            mode = ContainerRuntime.Answers() ? InfrastructureMode.Containers : InfrastructureMode.Local;
+            // A published model describes what runs in production: images, whatever this machine has.
+            mode = builder.ExecutionContext.IsPublishMode || ContainerRuntime.Answers() ? InfrastructureMode.Containers : InfrastructureMode.Local;
         }
 
         var rabbitMqPassword = builder.AddSecret("rabbitmq-password");

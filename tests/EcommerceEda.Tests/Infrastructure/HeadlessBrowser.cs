@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace EcommerceEda.Tests.Infrastructure;
 
 /// <summary>
-/// The machine's own Chromium (Debian's <c>chromium</c>, installed by <c>eng/install-prerequisites.sh --browser</c>),
+/// The machine's own Chromium (Debian's <c>chromium</c>, installed by <c>eng/install-prerequisites.sh --tests</c>),
 /// driven headless by Playwright: no browser is downloaded.
 /// </summary>
 public sealed class HeadlessBrowser : IAsyncDisposable
@@ -22,7 +22,7 @@ public sealed class HeadlessBrowser : IAsyncDisposable
     public static async Task<HeadlessBrowser> LaunchAsync()
     {
         var chromium = HostCommand.FindOnPath("chromium") ?? HostCommand.FindOnPath("chromium-browser")
-            ?? throw new InvalidOperationException("Chromium is missing: run eng/install-prerequisites.sh --browser (apt-get install chromium).");
+            ?? throw new InvalidOperationException("Chromium is missing: run eng/install-prerequisites.sh --tests (apt-get install chromium).");
         var playwright = await Playwright.CreateAsync();
         try
         {

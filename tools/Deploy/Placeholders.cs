@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace EcommerceEda.Deploy;
+
+/// <summary>
+/// What a deployment target puts where the manifest says <c>{parameter.value}</c> or
+/// <c>{resource.bindings.endpoint.property}</c>: a secret's variable, the cluster's address of the broker, the managed
+/// database's host. A placeholder a target does not know stops the generation: a setting must not go out unresolved.
+/// </summary>
+public abstract partial class Placeholders
+{
+    /// <summary>The value of <paramref name="value"/> with each placeholder resolved for the target.</summary>
+    public string Resolve(string value) =>
+        Placeholder().Replace(value, match => match.Groups["endpoint"].Success
+            ? Endpoint(match.Groups["resource"].Value, match.Groups["endpoint"].Value, match.Groups["property"].Value)
+                ?? throw Unknown(match.Value)
+            : Parameter(match.Groups["resource"].Value));
+
+    /// <summary>The parameters <paramref name="value"/> refers to.</summary>
+    public static IEnumerable<string> ParametersIn(string value) =>
+        Placeholder().Matches(value).Where(match => !match.Groups["endpoint"].Success).Select(match => match.Groups["resource"].Value);
+
+    /// <summary>The variable that holds a parameter's value in the target (<c>postgres-orders-password</c> → <c>POSTGRES_ORDERS_PASSWORD</c>).</summary>
+    public static string Variable(string parameter) => parameter.Replace('-', '_').ToUpperInvariant();
+
+    /// <summary>How the target refers to a parameter's variable: <c>${NAME}</c> in Compose, <c>$(NAME)</c> in Kubernetes.</summary>
+    protected abstract string Parameter(string parameter);
+
+    /// <summary>The target's value of <paramref name="field"/> (host, port, url, targetPort) of a resource's endpoint, or null.</summary>
+    protected abstract string? Endpoint(string resource, string endpoint, string field);
+
+    /// <summary>A port or count as the files write it.</summary>
+    protected static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static InvalidDataException Unknown(string placeholder) =>
+        new($"The manifest refers to {placeholder}, which this deployment does not provide: teach the generator where it is.");
+
+    [GeneratedRegex(@"\{(?<resource>[a-z0-9-]+)\.(value|bindings\.(?<endpoint>[a-z0-9-]+)\.(?<property>host|port|url|targetPort))\}")]
+    private static partial Regex Placeholder();
+}
