@@ -4,8 +4,8 @@ namespace EcommerceEda.Deploy;
 
 /// <summary>
 /// Docker Compose: three RabbitMQ nodes (<c>rabbitmq-1</c>…), a one-shot <c>rabbitmq-setup</c> that gives each service its
-/// user once they are one cluster, and each service in <see cref="Topology.Replicas"/> replicas from its image, on a
-/// range of host ports from the one the AppHost gives it. PostgreSQL is the managed server named in <c>.env</c>.
+/// user once they are one cluster, and each service in <see cref="Topology.Replicas"/> replicas from its image, each
+/// replica on a host port of its own (<see cref="HostPort"/>). PostgreSQL is the managed server named in <c>.env</c>.
 /// </summary>
 public sealed class ComposeTarget(AspireManifest manifest, string registry) : Placeholders
 {
@@ -45,11 +45,12 @@ public sealed class ComposeTarget(AspireManifest manifest, string registry) : Pl
             {
                 ["image"] = rabbitMq.Image,
                 ["hostname"] = node,
-                ["environment"] = Resolved(rabbitMq.Environment).Append(new(
-                    "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", $"-setcookie ${{{Topology.ErlangCookie}}}")).ToDictionary(),
+                ["environment"] = Resolved(rabbitMq.Environment).Concat([
+                    new(Topology.ErlangCookie, $"${{{Topology.ErlangCookie}}}"),
+                    new("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", $"-setcookie ${{{Topology.ErlangCookie}}}")]).ToDictionary(),
                 ["volumes"] = new[] { $"{node}-data:/var/lib/rabbitmq", "./rabbitmq/cluster.conf:/etc/rabbitmq/conf.d/90-cluster.conf:ro" },
                 ["ports"] = new[] { $"{Topology.ManagementPort + i}:{Topology.ManagementPort}" },
-                ["healthcheck"] = new Dictionary<string, object> { ["test"] = new[] { "CMD", "rabbitmq-diagnostics", "-q", "ping" }, ["interval"] = "10s", ["retries"] = 30 },
+                ["healthcheck"] = new Dictionary<string, object> { ["test"] = new[] { "CMD-SHELL", Topology.NodeCheck("ping").Replace("$", "$$", StringComparison.Ordinal) }, ["interval"] = "10s", ["retries"] = 30 },
                 ["restart"] = "unless-stopped",
             };
         }
@@ -78,7 +79,7 @@ public sealed class ComposeTarget(AspireManifest manifest, string registry) : Pl
                         ? new(variable.Key, string.Join(',', Nodes.Skip(1).Select(node => $"{node}:{Topology.AmqpPort}")))
                         : variable)
                     .ToDictionary(),
-                ["ports"] = new[] { $"{project.HttpPort}-{project.HttpPort + Topology.Replicas - 1}:{Topology.HttpPort}" },
+                ["ports"] = new[] { $"{HostPort(project, 0)}-{HostPort(project, Topology.Replicas - 1)}:{Topology.HttpPort}" },
                 ["deploy"] = new Dictionary<string, object> { ["replicas"] = Topology.Replicas },
                 ["depends_on"] = new Dictionary<string, object>
                 {
@@ -105,9 +106,12 @@ public sealed class ComposeTarget(AspireManifest manifest, string registry) : Pl
             "# Shared by the RabbitMQ nodes and the setup: any long random string.",
             $"{Topology.ErlangCookie}=",
             .. manifest.Parameters.Where(manifest.IsUsed).Select(parameter => $"{Variable(parameter)}="),
-            "# Secrets: a long random value each (openssl rand -base64 32); the signing key is the one your token issuer signs with.",
+            $"# {Topology.SecretAdvice}",
             .. manifest.Secrets.Where(manifest.IsUsed).Select(secret => $"{Variable(secret)}="),
             ""]);
+
+    /// <summary>The host port of a service's replica: a block of ten per service from the AppHost's port (Orders: 51010, 51011).</summary>
+    public static int HostPort(ManifestProject project, int replica) => (project.HttpPort * 10) + replica;
 
     private static IEnumerable<string> BrokerPasswords() =>
         Topology.Services.Select(service => Variable($"rabbitmq-{service}-password"));

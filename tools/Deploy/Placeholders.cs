@@ -12,14 +12,14 @@ public abstract partial class Placeholders
 {
     /// <summary>The value of <paramref name="value"/> with each placeholder resolved for the target.</summary>
     public string Resolve(string value) =>
-        Placeholder().Replace(value, match => match.Groups["endpoint"].Success
-            ? Endpoint(match.Groups["resource"].Value, match.Groups["endpoint"].Value, match.Groups["property"].Value)
-                ?? throw Unknown(match.Value)
+        Placeholder().Replace(value, match =>
+            !match.Groups["resource"].Success ? throw Unknown(match.Value)
+            : match.Groups["endpoint"].Success ? Endpoint(match.Groups["resource"].Value, match.Groups["endpoint"].Value, match.Groups["property"].Value) ?? throw Unknown(match.Value)
             : Parameter(match.Groups["resource"].Value));
 
     /// <summary>The parameters <paramref name="value"/> refers to.</summary>
     public static IEnumerable<string> ParametersIn(string value) =>
-        Placeholder().Matches(value).Where(match => !match.Groups["endpoint"].Success).Select(match => match.Groups["resource"].Value);
+        Placeholder().Matches(value).Where(match => match.Groups["resource"].Success && !match.Groups["endpoint"].Success).Select(match => match.Groups["resource"].Value);
 
     /// <summary>The variable that holds a parameter's value in the target (<c>postgres-orders-password</c> → <c>POSTGRES_ORDERS_PASSWORD</c>).</summary>
     public static string Variable(string parameter) => parameter.Replace('-', '_').ToUpperInvariant();
@@ -36,6 +36,7 @@ public abstract partial class Placeholders
     private static InvalidDataException Unknown(string placeholder) =>
         new($"The manifest refers to {placeholder}, which this deployment does not provide: teach the generator where it is.");
 
-    [GeneratedRegex(@"\{(?<resource>[a-z0-9-]+)\.(value|bindings\.(?<endpoint>[a-z0-9-]+)\.(?<property>host|port|url|targetPort))\}")]
+    // Any {…} is a placeholder: one of another shape than these is resolved by neither target, and stops the generation.
+    [GeneratedRegex(@"\{(?<resource>[a-z0-9-]+)\.(value|bindings\.(?<endpoint>[a-z0-9-]+)\.(?<property>host|port|url|targetPort))\}|\{[^}]*\}")]
     private static partial Regex Placeholder();
 }

@@ -34,6 +34,16 @@ public static class Topology
     /// <summary>The cookie the RabbitMQ nodes and the setup's command line share to talk to each other.</summary>
     public const string ErlangCookie = "RABBITMQ_ERLANG_COOKIE";
 
+    /// <summary>How to make a secret: hex, since passwords go into AMQP URIs, where base64's '/' and '+' would break them.</summary>
+    public const string SecretAdvice =
+        "Secrets: a long random value each, in hex (openssl rand -hex 32: a password goes into an AMQP URI); the signing key is the one your token issuer signs with.";
+
+    /// <summary>
+    /// A health check of the node in its container: the command line needs the cookie the node was started with
+    /// (<c>-setcookie</c>), which is not in the cookie file.
+    /// </summary>
+    public static string NodeCheck(string check) => $"rabbitmq-diagnostics -q {check} --erlang-cookie \"${ErlangCookie}\"";
+
     /// <summary>
     /// RabbitMQ's configuration: the nodes find each other by name and form one cluster; a minority cut off by a
     /// partition pauses rather than diverge.

@@ -6,7 +6,7 @@ namespace EcommerceEda.Messaging.Sagas;
 
 /// <summary>A message a saga instance took (a row of <c>saga_journal</c>).</summary>
 /// <param name="Version">The instance's version once it took the message: the step's number.</param>
-/// <param name="At">When the transaction that applied it began.</param>
+/// <param name="At">When the saga applied it: after it held the instance's lock, so the steps' times are in their order.</param>
 /// <param name="MessageType">The message's URN.</param>
 /// <param name="MessageId">The message's id on the wire.</param>
 /// <param name="From">The state it was in (<see cref="SagaJournal.InitialState"/> for a new instance).</param>
@@ -33,8 +33,8 @@ public static class SagaJournal
     public const string InitialState = "Initial";
 
     internal const string InsertSql = """
-        INSERT INTO saga_journal (saga, correlation_id, version, message_type, message_id, from_state, to_state, sent)
-        VALUES (@Saga, @Id, @Version, @MessageType, @MessageId, @From, @To, @Sent::jsonb)
+        INSERT INTO saga_journal (saga, correlation_id, version, message_type, message_id, from_state, to_state, sent, at)
+        VALUES (@Saga, @Id, @Version, @MessageType, @MessageId, @From, @To, @Sent::jsonb, clock_timestamp())
         """;
 
     private const string ReadSql = """

@@ -80,6 +80,10 @@ public sealed class DeploymentTests(PublishedDeployment deployment, TestInfrastr
 
         Assert.Equal(["rabbitmq-1", "rabbitmq-2", "rabbitmq-3"], Keys(services).Where(name => Regex.IsMatch(name, @"^rabbitmq-\d$")));
         Assert.Contains("cluster_formation.classic_config.nodes.3 = rabbit@rabbitmq-3", deployment.Files["compose/rabbitmq/cluster.conf"], StringComparison.Ordinal);
+        var hostPorts = Keys(services).SelectMany(name => services[name] is YamlMappingNode service && service.Children.TryGetValue("ports", out var ports)
+            ? ((YamlSequenceNode)ports).Children.SelectMany(port => HostPorts(Scalar(port)))
+            : []).ToList();
+        Assert.Equal(hostPorts.Distinct().Count(), hostPorts.Count); // every replica and node on a host port of its own
         foreach (var project in deployment.Manifest.Projects)
         {
             var service = services[project.Name];
@@ -173,6 +177,13 @@ public sealed class DeploymentTests(PublishedDeployment deployment, TestInfrastr
             Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken), $"no database {service}");
             Assert.Equal((service, false), (reader.GetString(0), reader.GetBoolean(1)));
         }
+    }
+
+    // "51010-51011:8080" → 51010, 51011
+    private static IEnumerable<int> HostPorts(string mapping)
+    {
+        var range = mapping.Split(':')[0].Split('-').Select(int.Parse).ToList();
+        return Enumerable.Range(range[0], range[^1] - range[0] + 1);
     }
 
     private static YamlMappingNode Yaml(string content)

@@ -82,6 +82,7 @@ public sealed class SagaViewTests(AppHostFixture app) : IClassFixture<AppHostFix
         await page.Locator("body[data-state='Refunded']").WaitForAsync();
         Assert.True(await page.EvaluateAsync<bool>("window.sameDocument === true"));
         Assert.Equal(["Delivered→Returning", "Returning→Refunded"], (await TakenAsync(page)).TakeLast(2));
+        Assert.Equal("done", await page.Locator(".node[data-state='Refunded'] .time").TextContentAsync()); // a state it never leaves
         await page.Locator("#graph").ScreenshotAsync(new() { Path = ScreenshotPath("saga-view-refunded.png") });
         Assert.Empty(errors);
     }

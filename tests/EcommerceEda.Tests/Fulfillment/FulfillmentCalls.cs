@@ -99,6 +99,7 @@ public static class FulfillmentCalls
         var orderId = await system.PlaceAsync(Orders.Requests.Order(sku, quantity, customerId), Orders.Requests.NewKey());
         Assert.Equal(HttpStatusCode.Accepted, await system.CompletePickAsync(await system.PendingPickAsync(orderId)));
         var shipment = await system.ShipmentAsync(orderId);
+        await system.WaitForHistoryAsync(orderId, "Shipped"); // else OrderDelivered may reach the saga before OrderShipped
         Assert.Equal(HttpStatusCode.Accepted, await system.ReportDeliveryAsync(shipment["shipmentId"]!.GetValue<Guid>()));
         await system.WaitForStatusAsync(orderId, "Delivered");
         return orderId;

@@ -9,6 +9,6 @@ CREATE TABLE saga_journal (
     from_state     text        NOT NULL, -- Initial for a new instance
     to_state       text        NOT NULL,
     sent           jsonb       NOT NULL, -- [{"id", "messageType", "notBefore"}] written to the outbox meanwhile
-    at             timestamptz NOT NULL DEFAULT now(),
+    at             timestamptz NOT NULL, -- clock_timestamp() once the instance is locked, not the transaction's start
     PRIMARY KEY (saga, correlation_id, version)
 );

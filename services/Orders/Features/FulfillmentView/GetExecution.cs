@@ -12,7 +12,8 @@ public sealed record GetExecution(Guid OrderId) : IQuery<OrderExecution?>;
 /// <param name="CustomerId">Whose order it is.</param>
 /// <param name="State">The saga's state now (<c>Initial</c> until it took the order's first message).</param>
 /// <param name="Steps">Each message the saga took, in order.</param>
-public sealed record OrderExecution(Guid OrderId, string CustomerId, string State, IReadOnlyList<ExecutionStep> Steps);
+/// <param name="AsOf">The service's time when it answered: how long the order has been in its state is measured to it, not to the reader's clock.</param>
+public sealed record OrderExecution(Guid OrderId, string CustomerId, string State, IReadOnlyList<ExecutionStep> Steps, DateTimeOffset AsOf);
 
 /// <param name="Step">The step's number, from 1.</param>
 /// <param name="At">When the saga applied the message.</param>
@@ -33,7 +34,7 @@ public sealed record ExecutionStep(
 /// <param name="PublishedAt">When, while the outbox keeps the row.</param>
 public sealed record ExecutionMessage(string Message, string MessageType, Guid Id, DateTimeOffset? NotBefore, bool Published, DateTimeOffset? PublishedAt);
 
-public sealed class GetExecutionHandler(NpgsqlDataSource db, MessageNames names) : IQueryHandler<GetExecution, OrderExecution?>
+public sealed class GetExecutionHandler(NpgsqlDataSource db, MessageNames names, TimeProvider clock) : IQueryHandler<GetExecution, OrderExecution?>
 {
     public async ValueTask<OrderExecution?> Handle(GetExecution query, CancellationToken cancellationToken)
     {
@@ -63,6 +64,7 @@ public sealed class GetExecutionHandler(NpgsqlDataSource db, MessageNames names)
                 step.From,
                 step.To,
                 [.. step.Sent.Select(sent => new ExecutionMessage(
-                    names.Of(sent.MessageType), sent.MessageType, sent.Id, sent.NotBefore, sent.Published, sent.PublishedAt))]))]);
+                    names.Of(sent.MessageType), sent.MessageType, sent.Id, sent.NotBefore, sent.Published, sent.PublishedAt))]))],
+            clock.GetUtcNow());
     }
 }

@@ -17,6 +17,7 @@ const tokenInput = document.getElementById("token");
 
 let graph = null;   // { states: [{ state, row, column }], transitions: [{ from, message, messageType, to }] }
 let timer = null;
+let loading = false; // one request at a time: a slow answer must not land after a newer one
 
 function element(name, attributes = {}, parent = null) {
   const node = document.createElementNS(Svg, name);
@@ -90,7 +91,7 @@ function seconds(ms) {
   return ms < 10000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-// Each state the order entered, when, and for how long (the current one until now).
+// Each state the order entered, when, and for how long (the current one until the service's answer).
 function visits(execution, now) {
   const changes = execution.steps.filter(step => step.from !== step.to);
   return changes.map((step, i) => {
@@ -100,8 +101,17 @@ function visits(execution, now) {
   });
 }
 
+function node(state) {
+  return graphSvg.querySelector(`.node[data-state="${CSS.escape(state)}"]`);
+}
+
+// A state the machine never leaves: the order is done, its time there no longer counts.
+function isFinal(state) {
+  return !graph.transitions.some(t => t.from === state);
+}
+
 function showExecution(execution) {
-  const now = Date.now();
+  const now = Date.parse(execution.asOf);
   for (const g of graphSvg.querySelectorAll(".node")) {
     g.classList.remove("visited", "current");
     g.querySelector(".time").textContent = "";
@@ -109,15 +119,14 @@ function showExecution(execution) {
   for (const g of graphSvg.querySelectorAll(".edge")) g.classList.remove("taken");
 
   for (const visit of visits(execution, now)) {
-    const g = graphSvg.querySelector(`.node[data-state="${visit.state}"]`);
+    const g = node(visit.state);
     if (!g) continue;
     g.classList.add(visit.current ? "current" : "visited");
-    g.querySelector(".time").textContent = visit.current ? `now, for ${seconds(visit.ms)}` : seconds(visit.ms);
+    g.querySelector(".time").textContent = !visit.current ? seconds(visit.ms) : isFinal(visit.state) ? "done" : `now, for ${seconds(visit.ms)}`;
   }
   for (const step of execution.steps.filter(s => s.from !== s.to)) {
-    graphSvg.querySelector(`.edge[data-edge="${step.from}→${step.to}"]`)?.classList.add("taken");
-    const initial = graphSvg.querySelector(`.node[data-state="${step.from}"]`);
-    if (step.from === "Initial" && initial) initial.classList.add("visited");
+    graphSvg.querySelector(`.edge[data-edge="${CSS.escape(`${step.from}→${step.to}`)}"]`)?.classList.add("taken");
+    if (step.from === "Initial") node(step.from)?.classList.add("visited");
   }
 
   const start = execution.steps.length ? Date.parse(execution.steps[0].at) : now;
@@ -168,15 +177,18 @@ async function loadGraph() {
 }
 
 async function refresh() {
+  const orderId = orderInput.value.trim();
+  if (!orderId || loading) return;
+  loading = true;
   try {
-    const orderId = orderInput.value.trim();
-    if (!orderId) return;
     const execution = await getWithToken(`/api/orders/${encodeURIComponent(orderId)}/execution`);
     showExecution(execution);
     say(`Order ${execution.orderId} is ${execution.state} · live, updated ${new Date().toLocaleTimeString()}`);
     document.body.dataset.state = execution.state;
   } catch (error) {
     say(error.message, true);
+  } finally {
+    loading = false;
   }
 }
 
