@@ -15,13 +15,16 @@ public static class DocsGenerator
     private const string Schemas = "schemas";
 
     /// <summary>The <c>docs/</c> folder of the repository these binaries were built in.</summary>
-    public static string RepositoryDocs()
+    public static string RepositoryDocs() => Path.Combine(Repository(), "docs");
+
+    /// <summary>The root of the repository these binaries were built in.</summary>
+    public static string Repository()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "EcommerceEda.sln")))
             {
-                return Path.Combine(directory.FullName, "docs");
+                return directory.FullName;
             }
         }
 

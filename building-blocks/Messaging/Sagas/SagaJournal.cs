@@ -54,9 +54,8 @@ public static class SagaJournal
     /// order; empty when it took no message yet.
     /// </summary>
     public static async Task<IReadOnlyList<SagaStep>> ReadAsync(
-        NpgsqlDataSource db, string table, Guid correlationId, CancellationToken cancellationToken)
+        NpgsqlConnection connection, string table, Guid correlationId, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(
             new CommandDefinition(ReadSql, new { Saga = table, Id = correlationId }, cancellationToken: cancellationToken));
         var steps = (await results.ReadAsync<StepRow>()).ToList();

@@ -141,7 +141,7 @@ public sealed partial class ApiDocumentationTests(FaultsEnabledSystem system) : 
     /// <summary>The requests of a .http file; <paramref name="service"/> null: each names its service by its variable or port.</summary>
     private static IEnumerable<HttpRequest> HttpRequests(string file, string? service)
     {
-        var lines = File.ReadAllLines(Path.Combine(Directory.GetParent(DocsGenerator.RepositoryDocs())!.FullName, file));
+        var lines = File.ReadAllLines(Path.Combine(DocsGenerator.Repository(), file));
         var title = "";
         for (var i = 0; i < lines.Length; i++)
         {

@@ -13,7 +13,7 @@ namespace EcommerceEda.Tests.Deployment;
 /// <summary>The AppHost's manifest, as Aspire's manifest publisher writes it, and the deployment generated from it.</summary>
 public sealed class PublishedDeployment : IAsyncLifetime
 {
-    public static readonly string Repository = Directory.GetParent(DocsGenerator.RepositoryDocs())!.FullName;
+    public static readonly string Repository = DocsGenerator.Repository();
 
     public AspireManifest Manifest { get; private set; } = null!;
 

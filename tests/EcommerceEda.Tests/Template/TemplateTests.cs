@@ -25,7 +25,7 @@ public sealed class TemplateTests
     [Fact]
     public async Task The_template_makes_a_renamed_solution_that_builds_and_passes_its_tests()
     {
-        var repository = Directory.GetParent(DocsGenerator.RepositoryDocs())!.FullName;
+        var repository = DocsGenerator.Repository();
         var work = Directory.CreateTempSubdirectory("eda-template-");
         try
         {

@@ -38,19 +38,15 @@ public sealed class GetExecutionHandler(NpgsqlDataSource db, MessageNames names,
 {
     public async ValueTask<OrderExecution?> Handle(GetExecution query, CancellationToken cancellationToken)
     {
-        string? customerId;
-        await using (var connection = await db.OpenConnectionAsync(cancellationToken))
-        {
-            customerId = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-                "SELECT customer_id FROM orders WHERE order_id = @OrderId", query, cancellationToken: cancellationToken));
-        }
-
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var customerId = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT customer_id FROM orders WHERE order_id = @OrderId", query, cancellationToken: cancellationToken));
         if (customerId is null)
         {
             return null;
         }
 
-        var steps = await SagaJournal.ReadAsync(db, Extensions.SagaTable, query.OrderId, cancellationToken);
+        var steps = await SagaJournal.ReadAsync(connection, Extensions.SagaTable, query.OrderId, cancellationToken);
         return new OrderExecution(
             query.OrderId,
             customerId,
