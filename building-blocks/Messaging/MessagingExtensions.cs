@@ -11,6 +11,8 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -34,7 +36,13 @@ public static class MessagingExtensions
         var brokerUri = BrokerConnection.Uri(builder.Configuration);
         var brokerNodes = BrokerConnection.Nodes(builder.Configuration);
 
-        builder.Services.AddSingleton<TransactionalOutbox>();
+        builder.Services.AddSingleton<OutboxPublisher>();
+        builder.Services.AddSingleton<OutboxDispatcher>();
+        builder.Services.AddSingleton(services => new TransactionalOutbox(
+            services.GetRequiredService<NpgsqlDataSource>(),
+            services.GetRequiredService<OutgoingMessages>(),
+            services.GetRequiredService<OutboxDispatcher>(),
+            services.GetRequiredService<IOptions<OutboxRelayOptions>>()));
         builder.Services.AddSingleton(services => new EventSource(serviceName, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<EventStreamTopology>();
         builder.Services.AddSingleton<MessagingMetrics>();
@@ -91,6 +99,7 @@ public static class MessagingExtensions
         });
 
         // After the bus: hosted services start in order, and the relay publishes through it.
+        builder.Services.AddHostedService(services => services.GetRequiredService<OutboxDispatcher>());
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<MessagingCleanup>();
         builder.Services.AddHostedService<DeadLetterMonitor>();

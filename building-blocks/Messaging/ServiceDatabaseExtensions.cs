@@ -20,7 +20,15 @@ public static class ServiceDatabaseExtensions
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException(
                 $"Connection string '{connectionName}' is missing: run the service through the AppHost or set ConnectionStrings__{connectionName}.");
-        builder.AddNpgsqlDataSource(connectionName);
+        builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
+        {
+            // Every statement of the services is one of a few dozen texts run over and over: prepared on each pooled
+            // connection after a few uses, PostgreSQL stops parsing and planning them (unless the connection string sets it).
+            if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                dataSource.ConnectionStringBuilder.MaxAutoPrepare = 100;
+            }
+        });
         builder.Services.AddHostedService(services => new DatabaseMigrator(
             connectionString, migrations, services.GetRequiredService<ILogger<DatabaseMigrator>>()));
         return builder;

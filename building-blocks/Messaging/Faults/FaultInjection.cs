@@ -17,17 +17,17 @@ public sealed class FaultInjectionOptions
 /// <summary>
 /// Faults the fault suite injects into a running service at the moments no outside kill can hit on purpose:
 /// a crash at a named <see cref="CrashPoint"/> (the process kills itself with SIGKILL, as <c>kill -9</c> would), and
-/// publishes the relay repeats or holds back so that consumers see duplicated and reordered deliveries. Nothing
+/// publishes the outbox repeats or holds back so that consumers see duplicated and reordered deliveries. Nothing
 /// is armed until <c>/ops/faults</c> arms it; unarmed, each check is a lookup in an empty dictionary.
 /// </summary>
 public sealed partial class FaultInjection(ILogger<FaultInjection> logger)
 {
     private readonly ConcurrentDictionary<CrashPoint, bool> _armed = new();
 
-    /// <summary>The share of published messages the relay publishes again about a second later.</summary>
+    /// <summary>The share of published messages the outbox publishes again about a second later.</summary>
     public double DuplicateRate { get; private set; }
 
-    /// <summary>The share of due messages the relay holds back about a second, behind later ones.</summary>
+    /// <summary>The share of due messages the outbox holds back about a second, behind later ones.</summary>
     public double DelayRate { get; private set; }
 
     /// <summary>Arms <paramref name="point"/>: the next time the service reaches it, the process dies.</summary>
@@ -68,14 +68,14 @@ public sealed partial class FaultInjection(ILogger<FaultInjection> logger)
     [LoggerMessage(LogLevel.Critical, "Fault injection: killing the process at {CrashPoint}")]
     private partial void LogCrashing(CrashPoint crashPoint);
 
-    [LoggerMessage(LogLevel.Warning, "Fault injection: the relay repeats {DuplicateRate:P0} of its publishes and holds back {DelayRate:P0}")]
+    [LoggerMessage(LogLevel.Warning, "Fault injection: the outbox repeats {DuplicateRate:P0} of its publishes and holds back {DelayRate:P0}")]
     private partial void LogDisturbing(double duplicateRate, double delayRate);
 }
 
 /// <summary>The moments where a crash is the hardest to survive, and so where fault injection can crash a service.</summary>
 public enum CrashPoint
 {
-    /// <summary>The outbox relay has the broker's confirms for a batch and has not yet marked its rows sent: the batch is published again.</summary>
+    /// <summary>The outbox (its dispatcher or its relay) has the broker's confirms for messages and has not yet marked them sent: they are published again.</summary>
     RelayAfterConfirm,
 
     /// <summary>A consumer's transaction (its work, its inbox row, its outbox rows) committed and the broker has no ack: the message is delivered again.</summary>

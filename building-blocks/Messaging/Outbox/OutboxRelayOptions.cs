@@ -15,6 +15,13 @@ public sealed class OutboxRelayOptions
     /// <summary>The longest pause between retries while the broker or the database is unreachable.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a message written by a unit of work is left to the <see cref="OutboxDispatcher"/>, which publishes it
+    /// right after the commit, before a relay may claim it too: longer than a publish normally takes, short enough
+    /// that a message the dispatcher could not publish (the process died) is not held up for long.
+    /// </summary>
+    public TimeSpan DispatchLease { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long sent rows are kept (to inspect what was published) before they are deleted.</summary>
     public TimeSpan SentRetention { get; set; } = TimeSpan.FromDays(1);
 

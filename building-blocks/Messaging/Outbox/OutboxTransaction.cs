@@ -12,19 +12,30 @@ namespace EcommerceEda.Messaging.Outbox;
 /// </summary>
 public sealed class OutboxTransaction : IAsyncDisposable
 {
+    // Every row added since the last statement, in one round trip. A message due now is the dispatcher's until its
+    // lease ends (see OutboxDispatcher); a scheduled one is the relay's.
     private const string InsertSql = """
         INSERT INTO outbox_messages (id, message_type, destination, body, trace_parent, not_before)
-        VALUES (@Id, @MessageType, @Destination, @Body::jsonb, @TraceParent, COALESCE(@NotBefore, now()))
+        SELECT r.id, r.message_type, r.destination, r.body::jsonb, r.trace_parent, COALESCE(r.not_before, now() + @OutboxLease)
+        FROM unnest(@OutboxIds, @OutboxTypes, @OutboxDestinations, @OutboxBodies, @OutboxTraceParents, @OutboxNotBefore)
+            AS r(id, message_type, destination, body, trace_parent, not_before)
         """;
 
     private readonly OutgoingMessages _outgoing;
+    private readonly OutboxDispatcher _dispatcher;
+    private readonly TimeSpan _lease;
     private readonly List<EnqueuedMessage> _enqueued = [];
+    private readonly List<OutboxRow> _dueAtCommit = [];
+    private readonly List<(OutboxRow Row, DateTimeOffset? NotBefore)> _unwritten = [];
 
-    internal OutboxTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, OutgoingMessages outgoing)
+    internal OutboxTransaction(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, OutgoingMessages outgoing, OutboxDispatcher dispatcher, TimeSpan lease)
     {
         Connection = connection;
         Transaction = transaction;
         _outgoing = outgoing;
+        _dispatcher = dispatcher;
+        _lease = lease;
     }
 
     /// <summary>The open connection; pass it with <see cref="Transaction"/> to every Dapper call.</summary>
@@ -37,17 +48,17 @@ public sealed class OutboxTransaction : IAsyncDisposable
     public IReadOnlyList<EnqueuedMessage> Enqueued => _enqueued;
 
     /// <summary>
-    /// Adds the event <paramref name="message"/> to the outbox; the relay publishes it after the commit.
+    /// Adds the event <paramref name="message"/> to the outbox; it is published after the commit.
     /// An event's id is its <see cref="EventMetadata.EventId"/>, so subscribers see the id the source chose.
     /// </summary>
     public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
         where T : class =>
-        EnqueueAsync(message, command: false, notBefore: null, cancellationToken);
+        Enqueue(message, command: false, notBefore: null);
 
-    /// <summary>Adds the command <paramref name="message"/> to the outbox; the relay sends it to its owner's queue after the commit.</summary>
+    /// <summary>Adds the command <paramref name="message"/> to the outbox; it is sent to its owner's queue after the commit.</summary>
     public Task SendAsync<T>(T message, CancellationToken cancellationToken)
         where T : class =>
-        EnqueueAsync(message, command: true, notBefore: null, cancellationToken);
+        Enqueue(message, command: true, notBefore: null);
 
     /// <summary>
     /// Adds <paramref name="message"/> (event or command, as declared) to the outbox to go out at <paramref name="notBefore"/>,
@@ -55,9 +66,27 @@ public sealed class OutboxTransaction : IAsyncDisposable
     /// </summary>
     public Task ScheduleAsync<T>(T message, DateTimeOffset notBefore, CancellationToken cancellationToken)
         where T : class =>
-        EnqueueAsync(message, command: null, notBefore, cancellationToken);
+        Enqueue(message, command: null, notBefore);
 
-    private async Task EnqueueAsync<T>(T message, bool? command, DateTimeOffset? notBefore, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="sql"/>, one statement, in this unit of work and returns the rows it affected. The outbox rows
+    /// added since the last statement go to the database in the same round trip.
+    /// </summary>
+    public async Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        if (_unwritten.Count == 0)
+        {
+            return await Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+        }
+
+        var combined = new DynamicParameters(parameters);
+        var rows = TakeUnwritten(combined);
+        return await Connection.ExecuteAsync(new CommandDefinition(
+            $"{InsertSql};\n{sql}", combined, Transaction, cancellationToken: cancellationToken)) - rows;
+    }
+
+    // Written with the next statement or the commit: what a unit of work adds to the outbox costs it one round trip at most.
+    private Task Enqueue<T>(T message, bool? command, DateTimeOffset? notBefore)
         where T : class
     {
         var outgoing = _outgoing.Of(message.GetType());
@@ -74,21 +103,55 @@ public sealed class OutboxTransaction : IAsyncDisposable
                 $"{outgoing.Type.Name} is {outgoing.Urn}, but its metadata says schema version {version}: pass the URN's version to EventSource.Metadata(key, schemaVersion).");
         }
 
-        var row = new
-        {
-            Id = message is IEvent @event ? @event.Metadata.EventId : Guid.CreateVersion7(),
-            MessageType = outgoing.Urn,
-            Destination = outgoing.Destination?.OriginalString,
-            Body = JsonSerializer.Serialize(message, MessageJson.Options),
-            TraceParent = Activity.Current?.Id,
-            NotBefore = notBefore?.ToUniversalTime(),
-        };
-        await Connection.ExecuteAsync(new CommandDefinition(InsertSql, row, Transaction, cancellationToken: cancellationToken));
+        var row = new OutboxRow(
+            message is IEvent @event ? @event.Metadata.EventId : Guid.CreateVersion7(),
+            outgoing.Urn,
+            outgoing.Destination?.OriginalString,
+            JsonSerializer.Serialize(message, MessageJson.Options),
+            Activity.Current?.Id,
+            DateTime.UtcNow,
+            Attempts: 0);
+        _unwritten.Add((row, notBefore?.ToUniversalTime()));
         _enqueued.Add(new EnqueuedMessage(row.Id, row.MessageType, notBefore));
+        if (notBefore is null)
+        {
+            _dueAtCommit.Add(row);
+        }
+
+        return Task.CompletedTask;
     }
 
-    /// <summary>Commits the business rows, the inbox row and the outgoing messages together.</summary>
-    public Task CommitAsync(CancellationToken cancellationToken) => Transaction.CommitAsync(cancellationToken);
+    // The unwritten rows as the parameters of InsertSql; they count as written from here on.
+    private int TakeUnwritten(DynamicParameters parameters)
+    {
+        parameters.Add("OutboxIds", _unwritten.Select(u => u.Row.Id).ToArray());
+        parameters.Add("OutboxTypes", _unwritten.Select(u => u.Row.MessageType).ToArray());
+        parameters.Add("OutboxDestinations", _unwritten.Select(u => u.Row.Destination).ToArray());
+        parameters.Add("OutboxBodies", _unwritten.Select(u => u.Row.Body).ToArray());
+        parameters.Add("OutboxTraceParents", _unwritten.Select(u => u.Row.TraceParent).ToArray());
+        parameters.Add("OutboxNotBefore", _unwritten.Select(u => u.NotBefore).ToArray());
+        parameters.Add("OutboxLease", _lease);
+        var count = _unwritten.Count;
+        _unwritten.Clear();
+        return count;
+    }
+
+    /// <summary>
+    /// Commits the business rows, the inbox row and the outgoing messages together, then publishes the messages due
+    /// now without waiting for the broker (a relay publishes whatever that misses).
+    /// </summary>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        if (_unwritten.Count > 0)
+        {
+            var parameters = new DynamicParameters();
+            TakeUnwritten(parameters);
+            await Connection.ExecuteAsync(new CommandDefinition(InsertSql, parameters, Transaction, cancellationToken: cancellationToken));
+        }
+
+        await Transaction.CommitAsync(cancellationToken);
+        _dispatcher.Dispatch([.. _dueAtCommit]);
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

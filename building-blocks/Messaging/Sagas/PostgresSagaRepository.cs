@@ -71,9 +71,10 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     {
         instance.Version = 1;
         _loadedState = State(instance);
-        var inserted = await ExecuteAsync(
+        var inserted = await _tx.ExecuteAsync(
             $"INSERT INTO {_table} (correlation_id, version, current_state, data) VALUES (@Id, 1, @State, @Data::jsonb) ON CONFLICT DO NOTHING",
-            Row(instance));
+            new { Id = instance.CorrelationId, State = State(instance), Data = Data(instance) },
+            CancellationToken);
         return inserted == 1 ? await CreateSagaConsumeContext(_context, instance, SagaConsumeContextMode.Insert) : null!;
     }
 
@@ -100,48 +101,42 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         context.Saga.Version = 1;
         try
         {
-            await ExecuteAsync(
-                $"INSERT INTO {_table} (correlation_id, version, current_state, data) VALUES (@Id, 1, @State, @Data::jsonb)",
-                Row(context.Saga));
+            await JournaledAsync(
+                $"INSERT INTO {_table} (correlation_id, version, current_state, data) VALUES (@Id, 1, @State, @Data::jsonb)", context.Saga, new { });
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == _table)
         {
             // Two first messages raced to create it: the retry loads the winner's instance instead.
             throw new ConcurrencyException("The saga instance was created concurrently.", typeof(TSaga), context.Saga.CorrelationId, e);
         }
-
-        await JournalAsync(context.Saga, context.Saga.Version);
     }
 
     public async Task Update(SagaConsumeContext<TSaga> context)
     {
         var expected = context.Saga.Version;
         context.Saga.Version = expected + 1;
-        var updated = await ExecuteAsync(
+        var updated = await JournaledAsync(
             $"""
             UPDATE {_table} SET version = @Version, current_state = @State, data = @Data::jsonb, updated_at = now()
             WHERE correlation_id = @Id AND version = @Expected
             """,
-            new { Id = context.Saga.CorrelationId, context.Saga.Version, State = State(context.Saga), Data = Data(context.Saga), Expected = expected });
+            context.Saga,
+            new { Expected = expected });
         if (updated == 0)
         {
             throw new ConcurrencyException("The saga instance changed since it was loaded.", typeof(TSaga), context.Saga.CorrelationId);
         }
-
-        await JournalAsync(context.Saga, context.Saga.Version);
     }
 
     public async Task Delete(SagaConsumeContext<TSaga> context)
     {
-        var deleted = await ExecuteAsync(
-            $"DELETE FROM {_table} WHERE correlation_id = @Id AND version = @Version",
-            new { Id = context.Saga.CorrelationId, context.Saga.Version });
+        // The journal of a finished instance stays: its last step is one version past the instance's.
+        var deleted = await JournaledAsync(
+            $"DELETE FROM {_table} WHERE correlation_id = @Id AND version = @Expected", context.Saga, new { Expected = context.Saga.Version++ });
         if (deleted == 0)
         {
             throw new ConcurrencyException("The saga instance changed since it was loaded.", typeof(TSaga), context.Saga.CorrelationId);
         }
-
-        await JournalAsync(context.Saga, context.Saga.Version + 1); // the journal of a finished instance stays
     }
 
     // Nothing to undo by hand: the inbox rolls the whole transaction back.
@@ -149,23 +144,26 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
 
     public Task Undo(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 
-    private Task<int> JournalAsync(TSaga instance, int version) =>
-        ExecuteAsync(SagaJournal.InsertSql, new
+    // The instance as it is now (its new version, state and data), the step that made it so, and change's own parameters;
+    // the outbox rows the step wrote go to the database in the same round trip.
+    private Task<int> JournaledAsync(string change, TSaga instance, object changeParameters)
+    {
+        var parameters = new DynamicParameters(changeParameters);
+        parameters.AddDynamicParams(new
         {
             Saga = _table,
             Id = instance.CorrelationId,
-            Version = version,
+            instance.Version,
+            State = State(instance),
+            Data = Data(instance),
             MessageType = MessageUrn.ForTypeString<TMessage>(),
             _context.MessageId,
             From = _loadedState ?? SagaJournal.InitialState,
             To = State(instance) ?? SagaJournal.InitialState,
             Sent = JsonSerializer.Serialize(_tx.Enqueued.Skip(_enqueuedBefore), Json),
         });
-
-    private Task<int> ExecuteAsync(string sql, object parameters) =>
-        _tx.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, _tx.Transaction, cancellationToken: CancellationToken));
-
-    private static object Row(TSaga instance) => new { Id = instance.CorrelationId, State = State(instance), Data = Data(instance) };
+        return _tx.ExecuteAsync(SagaJournal.Journaled(change), parameters, CancellationToken);
+    }
 
     private static string? State(TSaga instance) => (instance as IStatefulSaga)?.CurrentState;
 

@@ -32,9 +32,14 @@ public static class SagaJournal
     /// <summary>The state of an instance that does not exist yet (MassTransit's name for it).</summary>
     public const string InitialState = "Initial";
 
-    internal const string InsertSql = """
+    /// <summary>
+    /// <paramref name="change"/> (an INSERT, UPDATE or DELETE of the instance) and its journal row in one statement: the
+    /// row is written if and only if the change was, so the statement affects 1 row, or 0 when the change found nothing.
+    /// </summary>
+    internal static string Journaled(string change) => $"""
+        WITH changed AS ({change} RETURNING 1)
         INSERT INTO saga_journal (saga, correlation_id, version, message_type, message_id, from_state, to_state, sent, at)
-        VALUES (@Saga, @Id, @Version, @MessageType, @MessageId, @From, @To, @Sent::jsonb, clock_timestamp())
+        SELECT @Saga, @Id, @Version, @MessageType, @MessageId, @From, @To, @Sent::jsonb, clock_timestamp() FROM changed
         """;
 
     private const string ReadSql = """

@@ -5,8 +5,8 @@ namespace EcommerceEda.LoadTests.Baselines;
 
 /// <summary>
 /// PostgreSQL commits per second for a transaction shaped like one of the services' consumers: the inbox row,
-/// an update of a business row, an outbox row (whose trigger notifies the relay), each its own statement, in a
-/// scratch database on the same server.
+/// an update of a business row, an outbox row (leased to the dispatcher, so its trigger notifies no relay), each its
+/// own statement, in a scratch database on the same server.
 /// </summary>
 public static class PostgresBaseline
 {
@@ -52,7 +52,7 @@ public static class PostgresBaseline
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var outbox = new NpgsqlCommand("INSERT INTO outbox_messages (id, message_type, body) VALUES (@id, 'urn:message:baseline', @body::jsonb)", connection, transaction))
+        await using (var outbox = new NpgsqlCommand("INSERT INTO outbox_messages (id, message_type, body, not_before) VALUES (@id, 'urn:message:baseline', @body::jsonb, now() + interval '5 seconds')", connection, transaction))
         {
             outbox.Parameters.AddWithValue("id", Guid.CreateVersion7());
             outbox.Parameters.AddWithValue("body", Body);
@@ -82,7 +82,7 @@ public static class PostgresBaseline
             CREATE FUNCTION outbox_messages_notify() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN PERFORM pg_notify('outbox_messages', ''); RETURN NULL; END $$;
             CREATE TRIGGER outbox_messages_inserted AFTER INSERT ON outbox_messages
-                FOR EACH STATEMENT EXECUTE FUNCTION outbox_messages_notify();
+                FOR EACH ROW WHEN (NEW.not_before <= NEW.created_at) EXECUTE FUNCTION outbox_messages_notify();
             """,
             cancellationToken);
     }

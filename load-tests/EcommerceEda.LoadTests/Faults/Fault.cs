@@ -83,7 +83,7 @@ public sealed record Fault(
         InjectedFaults.Crash(
             "orders",
             "relay-after-confirm",
-            "Orders' outbox relay killed after the broker confirmed a batch, before it marked the rows sent: the batch is published again",
+            "Orders killed after the broker confirmed outbox messages, before they were marked sent: they are published again",
             options.FaultOutage),
         InjectedFaults.Crash(
             "warehouse",

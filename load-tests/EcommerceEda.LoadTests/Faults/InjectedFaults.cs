@@ -78,10 +78,10 @@ public static class InjectedFaults
         }
     }
 
-    /// <summary>For <paramref name="outage"/>, every service's relay repeats 10% of its publishes and holds back another 10%.</summary>
+    /// <summary>For <paramref name="outage"/>, every service's outbox repeats 10% of its publishes and holds back another 10%.</summary>
     public static Fault DisturbedDeliveries(TimeSpan outage) => new(
         "duplicate-reorder",
-        "every relay publishes 10% of its messages twice (the copy about a second later) and holds back another 10% behind later ones",
+        "every outbox publishes 10% of its messages twice (the copy about a second later) and holds back another 10% behind later ones",
         (target, token) => DisturbAsync(target, 0.1, token),
         (target, token) => DisturbAsync(target, 0, token),
         outage);

@@ -34,6 +34,9 @@ public sealed class EventStreamOrderTests(TestSystem system) : IClassFixture<Tes
         try
         {
             blocked = await system.PlaceAsync(Requests.Order(sku, quantity: 1, customerId: "stream-blocked"), Requests.NewKey());
+
+            // Placed once the reader is stuck on the blocked order's event, so its events are behind that one in the stream.
+            await Eventually.Until(() => system.ScalarAsync<bool>("support", "SELECT is_called FROM blocked_attempts"), tried => tried);
             behind = await system.PlaceAsync(Requests.Order(sku, quantity: 1, customerId: "stream-behind"), Requests.NewKey());
 
             // More tries than one connection makes (5): the reader reconnected and went back to the blocked event...

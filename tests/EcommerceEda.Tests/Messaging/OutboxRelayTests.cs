@@ -1,5 +1,6 @@
 using Dapper;
 using EcommerceEda.Messaging.Outbox;
+using EcommerceEda.Orders.Contracts;
 using EcommerceEda.Orders.Features.PlaceOrder;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
@@ -8,9 +9,43 @@ using Npgsql;
 
 namespace EcommerceEda.Tests.Messaging;
 
-/// <summary>The relay against the real outbox table and broker.</summary>
+/// <summary>The outbox's two ways to the broker, the dispatcher at the commit and the relay, against the real outbox table and broker.</summary>
 public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSystem>
 {
+    [Fact]
+    public async Task A_unit_of_works_messages_are_published_at_its_commit_before_any_relay_may_claim_them()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
+
+        // Written with a lease (not due before not_before), published and marked sent within it: by the dispatcher.
+        const string Placed = "message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id";
+        await Eventually.Until(
+            () => system.ScalarAsync<int>("orders", $"SELECT count(*) FROM outbox_messages WHERE {Placed} AND sent_at IS NOT NULL", new { Id = orderId.ToString() }),
+            sent => sent == 1);
+        Assert.True(await system.ScalarAsync<bool>(
+            "orders", $"SELECT sent_at < not_before AND not_before > created_at FROM outbox_messages WHERE {Placed}", new { Id = orderId.ToString() }));
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 1);
+    }
+
+    [Fact]
+    public async Task A_message_committed_but_not_published_at_its_commit_is_published_by_the_relay_once_its_lease_ends()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        var placed = TestMessages.OrderPlaced(sku, quantity: 1);
+        await using (var tx = await system.Orders.Services.GetRequiredService<TransactionalOutbox>()
+            .BeginTransactionAsync(TestContext.Current.CancellationToken))
+        {
+            await tx.PublishAsync(placed, TestContext.Current.CancellationToken);
+            await WriteOrderAsync(tx, placed); // the outbox row goes with this statement
+            await tx.Transaction.CommitAsync(TestContext.Current.CancellationToken); // and the process died before publishing it
+        }
+
+        await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 1);
+        Assert.True(await system.ScalarAsync<bool>(
+            "orders", "SELECT sent_at >= not_before FROM outbox_messages WHERE id = @EventId", placed.Metadata));
+    }
+
     [Fact]
     public async Task Messages_published_again_after_a_relay_crash_have_one_effect()
     {
@@ -48,6 +83,7 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
             await using var tx = await scheduler.Services.GetRequiredService<TransactionalOutbox>()
                 .BeginTransactionAsync(TestContext.Current.CancellationToken);
             await tx.ScheduleAsync(placed, notBefore, TestContext.Current.CancellationToken);
+            await WriteOrderAsync(tx, placed);
             await tx.CommitAsync(TestContext.Current.CancellationToken);
         }
 
@@ -110,4 +146,14 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         Assert.Equal(1, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE id = @recentId", new { recentId }));
         Assert.Equal(1, await system.ScalarAsync<int>("warehouse", "SELECT count(*) FROM inbox_messages WHERE message_id = @recentId", new { recentId }));
     }
+
+    // The order a made-up OrderPlaced describes, so that the saga can record its steps (the history needs the order).
+    private static Task<int> WriteOrderAsync(OutboxTransaction tx, OrderPlaced placed) =>
+        tx.ExecuteAsync(
+            """
+            INSERT INTO orders (order_id, customer_id, status, currency, total, lines, shipping_address, placed_at, updated_at)
+            VALUES (@OrderId, @CustomerId, 'Placed', @Currency, @Total, '[]', '{}', now(), now())
+            """,
+            new { placed.OrderId, placed.CustomerId, placed.Currency, placed.Total },
+            TestContext.Current.CancellationToken);
 }
