@@ -9,7 +9,7 @@ public static class TelemetrySources
     /// <summary>Npgsql's activity source and meter.</summary>
     public const string Npgsql = "Npgsql";
 
-    /// <summary>The messaging building block (outbox relay, inbox).</summary>
+    /// <summary>The messaging building block (outbox, inbox).</summary>
     public const string Messaging = "EcommerceEda.Messaging";
 
     /// <summary>All of them.</summary>

@@ -74,7 +74,7 @@ internal sealed partial class OutboxPublisher(
         {
             var type = outgoing.TypeOf(row.MessageType);
             var message = JsonSerializer.Deserialize(row.Body, type, MessageJson.Options)!;
-            using var span = FlowTrace.StartMessageSpan($"outbox relay {type.Name}", ActivityKind.Internal, row.TraceParent, row.Id);
+            using var span = FlowTrace.StartMessageSpan($"outbox publish {type.Name}", ActivityKind.Internal, row.TraceParent, row.Id);
             if (row.Destination is null)
             {
                 await bus.Publish(message, type, context => context.MessageId = row.Id, cancellationToken);

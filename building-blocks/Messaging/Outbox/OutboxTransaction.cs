@@ -38,7 +38,11 @@ public sealed class OutboxTransaction : IAsyncDisposable
         _lease = lease;
     }
 
-    /// <summary>The open connection; pass it with <see cref="Transaction"/> to every Dapper call.</summary>
+    /// <summary>
+    /// The open connection; pass it with <see cref="Transaction"/> to every Dapper call. The messages added to the outbox
+    /// are written with the next statement run through <see cref="ExecuteAsync"/>, or at the commit: a query on this
+    /// connection does not see them before.
+    /// </summary>
     public NpgsqlConnection Connection { get; }
 
     /// <summary>The transaction every write of this unit of work must join.</summary>
@@ -83,6 +87,36 @@ public sealed class OutboxTransaction : IAsyncDisposable
         var rows = TakeUnwritten(combined);
         return await Connection.ExecuteAsync(new CommandDefinition(
             $"{InsertSql};\n{sql}", combined, Transaction, cancellationToken: cancellationToken)) - rows;
+    }
+
+    /// <summary>
+    /// Commits the business rows, the inbox row and the outgoing messages together, then publishes the messages due
+    /// now without waiting for the broker (a relay publishes whatever that misses).
+    /// </summary>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        if (_unwritten.Count > 0)
+        {
+            var parameters = new DynamicParameters();
+            TakeUnwritten(parameters);
+            await Connection.ExecuteAsync(new CommandDefinition(InsertSql, parameters, Transaction, cancellationToken: cancellationToken));
+        }
+
+        await Transaction.CommitAsync(cancellationToken);
+        _dispatcher.Dispatch([.. _dueAtCommit]);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Transaction.DisposeAsync();
+        }
+        finally
+        {
+            await Connection.DisposeAsync();
+        }
     }
 
     // Written with the next statement or the commit: what a unit of work adds to the outbox costs it one round trip at most.
@@ -136,35 +170,6 @@ public sealed class OutboxTransaction : IAsyncDisposable
         return count;
     }
 
-    /// <summary>
-    /// Commits the business rows, the inbox row and the outgoing messages together, then publishes the messages due
-    /// now without waiting for the broker (a relay publishes whatever that misses).
-    /// </summary>
-    public async Task CommitAsync(CancellationToken cancellationToken)
-    {
-        if (_unwritten.Count > 0)
-        {
-            var parameters = new DynamicParameters();
-            TakeUnwritten(parameters);
-            await Connection.ExecuteAsync(new CommandDefinition(InsertSql, parameters, Transaction, cancellationToken: cancellationToken));
-        }
-
-        await Transaction.CommitAsync(cancellationToken);
-        _dispatcher.Dispatch([.. _dueAtCommit]);
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await Transaction.DisposeAsync();
-        }
-        finally
-        {
-            await Connection.DisposeAsync();
-        }
-    }
 }
 
 /// <summary>A message a unit of work added to the outbox.</summary>

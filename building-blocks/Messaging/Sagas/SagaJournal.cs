@@ -14,11 +14,11 @@ namespace EcommerceEda.Messaging.Sagas;
 /// <param name="Sent">What it sent meanwhile, through the outbox.</param>
 public sealed record SagaStep(int Version, DateTimeOffset At, string MessageType, Guid? MessageId, string From, string To, IReadOnlyList<SagaSentMessage> Sent);
 
-/// <summary>A message a saga step wrote to the outbox, and whether the relay has published it.</summary>
+/// <summary>A message a saga step wrote to the outbox, and whether it has been published.</summary>
 /// <param name="Id">Its id.</param>
 /// <param name="MessageType">Its URN.</param>
 /// <param name="NotBefore">When it is scheduled for (a timer), if it is.</param>
-/// <param name="Published">Whether the relay has published it.</param>
+/// <param name="Published">Whether it has been published.</param>
 /// <param name="PublishedAt">When, while the outbox still keeps the row (it deletes published rows after their retention).</param>
 public sealed record SagaSentMessage(Guid Id, string MessageType, DateTimeOffset? NotBefore, bool Published, DateTimeOffset? PublishedAt);
 

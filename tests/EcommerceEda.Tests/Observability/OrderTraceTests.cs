@@ -56,7 +56,7 @@ public sealed class OrderTraceTests(TracedSystem system) : IClassFixture<TracedS
 
         // Each was published by a relay and taken by a consumer (a service's, the saga's or the stream's) in that trace.
         await Eventually.Until(
-            () => Task.FromResult(messages.Where(m => !spans.Of(m.Id).Any(IsRelay) || !spans.Of(m.Id).Any(IsConsumer)).ToList()),
+            () => Task.FromResult(messages.Where(m => !spans.Of(m.Id).Any(IsOutboxPublish) || !spans.Of(m.Id).Any(IsConsumer)).ToList()),
             missing => missing.Count == 0);
         Assert.All(messages, message => Assert.All(spans.Of(message.Id), span => Assert.Equal(trace, span.TraceId)));
         var delivered = Assert.Single(messages, m => m.MessageType == "urn:message:delivery:order-delivered:v1");
@@ -70,7 +70,7 @@ public sealed class OrderTraceTests(TracedSystem system) : IClassFixture<TracedS
                 span.OperationName == name && span.Links.Any(link => link.Context.TraceId != trace)));
     }
 
-    private static bool IsRelay(Activity span) => span.OperationName.StartsWith("outbox relay ", StringComparison.Ordinal);
+    private static bool IsOutboxPublish(Activity span) => span.OperationName.StartsWith("outbox publish ", StringComparison.Ordinal);
 
     private static bool IsConsumer(Activity span) => span.Kind == ActivityKind.Consumer;
 

@@ -30,7 +30,7 @@ public sealed record ExecutionStep(
 /// <param name="MessageType">Its URN.</param>
 /// <param name="Id">Its id.</param>
 /// <param name="NotBefore">For a timer, when it fires.</param>
-/// <param name="Published">Whether the outbox relay has published it yet.</param>
+/// <param name="Published">Whether the outbox has published it yet.</param>
 /// <param name="PublishedAt">When, while the outbox keeps the row.</param>
 public sealed record ExecutionMessage(string Message, string MessageType, Guid Id, DateTimeOffset? NotBefore, bool Published, DateTimeOffset? PublishedAt);
 
