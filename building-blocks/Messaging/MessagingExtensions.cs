@@ -42,7 +42,8 @@ public static class MessagingExtensions
             services.GetRequiredService<NpgsqlDataSource>(),
             services.GetRequiredService<OutgoingMessages>(),
             services.GetRequiredService<OutboxDispatcher>(),
-            services.GetRequiredService<IOptions<OutboxRelayOptions>>()));
+            services.GetRequiredService<IOptions<OutboxRelayOptions>>(),
+            services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(services => new EventSource(serviceName, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<EventStreamTopology>();
         builder.Services.AddSingleton<MessagingMetrics>();

@@ -24,18 +24,25 @@ public sealed class OutboxTransaction : IAsyncDisposable
     private readonly OutgoingMessages _outgoing;
     private readonly OutboxDispatcher _dispatcher;
     private readonly TimeSpan _lease;
+    private readonly TimeProvider _clock;
     private readonly List<EnqueuedMessage> _enqueued = [];
-    private readonly List<OutboxRow> _dueAtCommit = [];
-    private readonly List<(OutboxRow Row, DateTimeOffset? NotBefore)> _unwritten = [];
+    private readonly List<OutboxRow> _rows = []; // _enqueued's rows; the first _written of them are in the database
+    private int _written;
 
     internal OutboxTransaction(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, OutgoingMessages outgoing, OutboxDispatcher dispatcher, TimeSpan lease)
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        OutgoingMessages outgoing,
+        OutboxDispatcher dispatcher,
+        TimeSpan lease,
+        TimeProvider clock)
     {
         Connection = connection;
         Transaction = transaction;
         _outgoing = outgoing;
         _dispatcher = dispatcher;
         _lease = lease;
+        _clock = clock;
     }
 
     /// <summary>
@@ -76,18 +83,8 @@ public sealed class OutboxTransaction : IAsyncDisposable
     /// Runs <paramref name="sql"/>, one statement, in this unit of work and returns the rows it affected. The outbox rows
     /// added since the last statement go to the database in the same round trip.
     /// </summary>
-    public async Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
-    {
-        if (_unwritten.Count == 0)
-        {
-            return await Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
-        }
-
-        var combined = new DynamicParameters(parameters);
-        var rows = TakeUnwritten(combined);
-        return await Connection.ExecuteAsync(new CommandDefinition(
-            $"{InsertSql};\n{sql}", combined, Transaction, cancellationToken: cancellationToken)) - rows;
-    }
+    public Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
+        WriteAsync(sql, parameters, cancellationToken);
 
     /// <summary>
     /// Commits the business rows, the inbox row and the outgoing messages together, then publishes the messages due
@@ -95,15 +92,13 @@ public sealed class OutboxTransaction : IAsyncDisposable
     /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        if (_unwritten.Count > 0)
+        if (_written < _rows.Count)
         {
-            var parameters = new DynamicParameters();
-            TakeUnwritten(parameters);
-            await Connection.ExecuteAsync(new CommandDefinition(InsertSql, parameters, Transaction, cancellationToken: cancellationToken));
+            await WriteAsync(sql: null, parameters: null, cancellationToken);
         }
 
         await Transaction.CommitAsync(cancellationToken);
-        _dispatcher.Dispatch([.. _dueAtCommit]);
+        _dispatcher.Dispatch([.. _rows.Where((_, i) => _enqueued[i].NotBefore is null)]);
     }
 
     /// <inheritdoc />
@@ -143,33 +138,37 @@ public sealed class OutboxTransaction : IAsyncDisposable
             outgoing.Destination?.OriginalString,
             JsonSerializer.Serialize(message, MessageJson.Options),
             Activity.Current?.Id,
-            DateTime.UtcNow,
+            _clock.GetUtcNow().UtcDateTime,
             Attempts: 0);
-        _unwritten.Add((row, notBefore?.ToUniversalTime()));
+        _rows.Add(row);
         _enqueued.Add(new EnqueuedMessage(row.Id, row.MessageType, notBefore));
-        if (notBefore is null)
-        {
-            _dueAtCommit.Add(row);
-        }
-
         return Task.CompletedTask;
     }
 
-    // The unwritten rows as the parameters of InsertSql; they count as written from here on.
-    private int TakeUnwritten(DynamicParameters parameters)
+    // Runs sql (if any) with the rows not yet written in the same round trip; returns the rows sql affected.
+    private async Task<int> WriteAsync(string? sql, object? parameters, CancellationToken cancellationToken)
     {
-        parameters.Add("OutboxIds", _unwritten.Select(u => u.Row.Id).ToArray());
-        parameters.Add("OutboxTypes", _unwritten.Select(u => u.Row.MessageType).ToArray());
-        parameters.Add("OutboxDestinations", _unwritten.Select(u => u.Row.Destination).ToArray());
-        parameters.Add("OutboxBodies", _unwritten.Select(u => u.Row.Body).ToArray());
-        parameters.Add("OutboxTraceParents", _unwritten.Select(u => u.Row.TraceParent).ToArray());
-        parameters.Add("OutboxNotBefore", _unwritten.Select(u => u.NotBefore).ToArray());
-        parameters.Add("OutboxLease", _lease);
-        var count = _unwritten.Count;
-        _unwritten.Clear();
-        return count;
-    }
+        var unwritten = _rows.Count - _written;
+        if (unwritten == 0)
+        {
+            return await Connection.ExecuteAsync(new CommandDefinition(sql!, parameters, Transaction, cancellationToken: cancellationToken));
+        }
 
+        var rows = _rows.Skip(_written).ToList();
+        var notBefore = _enqueued.Skip(_written).Select(m => m.NotBefore?.ToUniversalTime()).ToArray();
+        var combined = new DynamicParameters(parameters);
+        combined.Add("OutboxIds", rows.Select(r => r.Id).ToArray());
+        combined.Add("OutboxTypes", rows.Select(r => r.MessageType).ToArray());
+        combined.Add("OutboxDestinations", rows.Select(r => r.Destination).ToArray());
+        combined.Add("OutboxBodies", rows.Select(r => r.Body).ToArray());
+        combined.Add("OutboxTraceParents", rows.Select(r => r.TraceParent).ToArray());
+        combined.Add("OutboxNotBefore", notBefore);
+        combined.Add("OutboxLease", _lease);
+        var affected = await Connection.ExecuteAsync(new CommandDefinition(
+            sql is null ? InsertSql : $"{InsertSql};\n{sql}", combined, Transaction, cancellationToken: cancellationToken));
+        _written = _rows.Count;
+        return affected - unwritten;
+    }
 }
 
 /// <summary>A message a unit of work added to the outbox.</summary>

@@ -14,14 +14,16 @@ public sealed class TransactionalOutbox
     private readonly OutgoingMessages _outgoing;
     private readonly OutboxDispatcher _dispatcher;
     private readonly TimeSpan _lease;
+    private readonly TimeProvider _clock;
 
     internal TransactionalOutbox(
-        NpgsqlDataSource dataSource, OutgoingMessages outgoing, OutboxDispatcher dispatcher, IOptions<OutboxRelayOptions> options)
+        NpgsqlDataSource dataSource, OutgoingMessages outgoing, OutboxDispatcher dispatcher, IOptions<OutboxRelayOptions> options, TimeProvider clock)
     {
         _dataSource = dataSource;
         _outgoing = outgoing;
         _dispatcher = dispatcher;
         _lease = options.Value.DispatchLease;
+        _clock = clock;
     }
 
     /// <summary>Opens a connection and begins a transaction on the service's database.</summary>
@@ -31,7 +33,7 @@ public sealed class TransactionalOutbox
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            return new OutboxTransaction(connection, transaction, _outgoing, _dispatcher, _lease);
+            return new OutboxTransaction(connection, transaction, _outgoing, _dispatcher, _lease, _clock);
         }
         catch
         {

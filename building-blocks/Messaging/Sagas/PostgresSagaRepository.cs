@@ -23,11 +23,13 @@ public sealed record SagaTable<TSaga>(string Table);
 public sealed class PostgresSagaRepository<TSaga>(SagaTable<TSaga> table) : ISagaRepositoryContextFactory<TSaga>
     where TSaga : class, SagaStateMachineInstance, ISagaVersion
 {
+    private readonly SagaStatements _statements = new(table.Table);
+
     /// <inheritdoc />
     public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class =>
         context.TryGetPayload(out OutboxTransaction? tx)
-            ? next.Send(new PostgresSagaRepositoryContext<TSaga, T>(context, tx, table.Table))
+            ? next.Send(new PostgresSagaRepositoryContext<TSaga, T>(context, tx, _statements))
             : throw new InvalidOperationException("Sagas run inside the inbox's transaction: register them through AddMessaging.");
 
     /// <inheritdoc />
@@ -47,16 +49,16 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
 
     private readonly ConsumeContext<TMessage> _context;
     private readonly OutboxTransaction _tx;
-    private readonly string _table;
+    private readonly SagaStatements _sql;
     private readonly int _enqueuedBefore;
     private string? _loadedState;
 
-    public PostgresSagaRepositoryContext(ConsumeContext<TMessage> context, OutboxTransaction tx, string table)
+    public PostgresSagaRepositoryContext(ConsumeContext<TMessage> context, OutboxTransaction tx, SagaStatements sql)
         : base(context)
     {
         _context = context;
         _tx = tx;
-        _table = table;
+        _sql = sql;
         _enqueuedBefore = tx.Enqueued.Count;
     }
 
@@ -72,7 +74,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         instance.Version = 1;
         _loadedState = State(instance);
         var inserted = await _tx.ExecuteAsync(
-            $"INSERT INTO {_table} (correlation_id, version, current_state, data) VALUES (@Id, 1, @State, @Data::jsonb) ON CONFLICT DO NOTHING",
+            _sql.Insert,
             new { Id = instance.CorrelationId, State = State(instance), Data = Data(instance) },
             CancellationToken);
         return inserted == 1 ? await CreateSagaConsumeContext(_context, instance, SagaConsumeContextMode.Insert) : null!;
@@ -81,7 +83,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
         var row = await _tx.Connection.QuerySingleOrDefaultAsync<StoredInstance>(new CommandDefinition(
-            $"SELECT version AS Version, data::text AS Data FROM {_table} WHERE correlation_id = @Id FOR UPDATE",
+            _sql.Load,
             new { Id = correlationId },
             _tx.Transaction,
             cancellationToken: CancellationToken));
@@ -101,10 +103,9 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         context.Saga.Version = 1;
         try
         {
-            await JournaledAsync(
-                $"INSERT INTO {_table} (correlation_id, version, current_state, data) VALUES (@Id, 1, @State, @Data::jsonb)", context.Saga, new { });
+            await JournaledAsync(_sql.Save, context.Saga, new { });
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == _table)
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == _sql.Table)
         {
             // Two first messages raced to create it: the retry loads the winner's instance instead.
             throw new ConcurrencyException("The saga instance was created concurrently.", typeof(TSaga), context.Saga.CorrelationId, e);
@@ -115,13 +116,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     {
         var expected = context.Saga.Version;
         context.Saga.Version = expected + 1;
-        var updated = await JournaledAsync(
-            $"""
-            UPDATE {_table} SET version = @Version, current_state = @State, data = @Data::jsonb, updated_at = now()
-            WHERE correlation_id = @Id AND version = @Expected
-            """,
-            context.Saga,
-            new { Expected = expected });
+        var updated = await JournaledAsync(_sql.Update, context.Saga, new { Expected = expected });
         if (updated == 0)
         {
             throw new ConcurrencyException("The saga instance changed since it was loaded.", typeof(TSaga), context.Saga.CorrelationId);
@@ -131,8 +126,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     public async Task Delete(SagaConsumeContext<TSaga> context)
     {
         // The journal of a finished instance stays: its last step is one version past the instance's.
-        var deleted = await JournaledAsync(
-            $"DELETE FROM {_table} WHERE correlation_id = @Id AND version = @Expected", context.Saga, new { Expected = context.Saga.Version++ });
+        var deleted = await JournaledAsync(_sql.Delete, context.Saga, new { Expected = context.Saga.Version++ });
         if (deleted == 0)
         {
             throw new ConcurrencyException("The saga instance changed since it was loaded.", typeof(TSaga), context.Saga.CorrelationId);
@@ -144,25 +138,26 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
 
     public Task Undo(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 
-    // The instance as it is now (its new version, state and data), the step that made it so, and change's own parameters;
-    // the outbox rows the step wrote go to the database in the same round trip.
+    // A journaled change (SagaStatements) with the instance as it is now (its new version, state and data), the step that
+    // made it so, and the change's own parameters; the outbox rows the step wrote go to the database in the same round trip.
     private Task<int> JournaledAsync(string change, TSaga instance, object changeParameters)
     {
+        var state = State(instance);
         var parameters = new DynamicParameters(changeParameters);
         parameters.AddDynamicParams(new
         {
-            Saga = _table,
+            Saga = _sql.Table,
             Id = instance.CorrelationId,
             instance.Version,
-            State = State(instance),
+            State = state,
             Data = Data(instance),
             MessageType = MessageUrn.ForTypeString<TMessage>(),
             _context.MessageId,
             From = _loadedState ?? SagaJournal.InitialState,
-            To = State(instance) ?? SagaJournal.InitialState,
+            To = state ?? SagaJournal.InitialState,
             Sent = JsonSerializer.Serialize(_tx.Enqueued.Skip(_enqueuedBefore), Json),
         });
-        return _tx.ExecuteAsync(SagaJournal.Journaled(change), parameters, CancellationToken);
+        return _tx.ExecuteAsync(change, parameters, CancellationToken);
     }
 
     private static string? State(TSaga instance) => (instance as IStatefulSaga)?.CurrentState;
@@ -177,4 +172,24 @@ public interface IStatefulSaga
 {
     /// <summary>The name of the state the instance is in.</summary>
     string? CurrentState { get; }
+}
+
+/// <summary>The statements of one saga table, built once: each change of an instance is journaled (<see cref="SagaJournal"/>).</summary>
+/// <param name="Table">The table.</param>
+internal sealed record SagaStatements(string Table)
+{
+    public string Load { get; } = $"SELECT version AS Version, data::text AS Data FROM {Table} WHERE correlation_id = @Id FOR UPDATE";
+
+    public string Insert { get; } =
+        $"INSERT INTO {Table} (correlation_id, version, current_state, data) VALUES (@Id, 1, @State, @Data::jsonb) ON CONFLICT DO NOTHING";
+
+    public string Save { get; } = SagaJournal.Journaled(
+        $"INSERT INTO {Table} (correlation_id, version, current_state, data) VALUES (@Id, 1, @State, @Data::jsonb)");
+
+    public string Update { get; } = SagaJournal.Journaled($"""
+        UPDATE {Table} SET version = @Version, current_state = @State, data = @Data::jsonb, updated_at = now()
+        WHERE correlation_id = @Id AND version = @Expected
+        """);
+
+    public string Delete { get; } = SagaJournal.Journaled($"DELETE FROM {Table} WHERE correlation_id = @Id AND version = @Expected");
 }
