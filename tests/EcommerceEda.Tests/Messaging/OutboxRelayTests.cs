@@ -54,6 +54,10 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         await Eventually.Until(() => system.TimelineAsync(orderId), timeline => timeline is not null);
         await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 2);
         using var sagaDuplicates = TestMessages.DuplicatesDropped(system.Orders.Services);
+
+        // Counted from here: a test before it in this class may have left dead letters (a second Orders host disposed
+        // while it consumed), which are not this test's.
+        var deadLettersBefore = await system.DeadLetterCountAsync("orders-fulfillment");
         using var timelineReads = TestMessages.StreamEventsRead(system.Support.Services);
 
         // What a relay killed after the broker's confirm but before its commit leaves behind: a published row
@@ -69,7 +73,7 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         await timelineReads.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout); // the copy, from the stream
         Assert.Equal(2, await system.ReservedAsync(sku));
         Assert.Single((await system.TimelineAsync(orderId))!["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "OrderPlaced");
-        Assert.Equal(0, await system.DeadLetterCountAsync("orders-fulfillment"));
+        Assert.Equal(deadLettersBefore, await system.DeadLetterCountAsync("orders-fulfillment"));
     }
 
     [Fact]
