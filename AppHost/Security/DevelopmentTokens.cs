@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.UserSecrets;
 
 namespace EcommerceEda.AppHost.Security;
@@ -26,16 +27,24 @@ public static class DevelopmentTokens
     private const string SigningKeysSecret = "Authentication:Schemes:Bearer:SigningKeys";
 
     /// <summary>
-    /// The signing key as a secret parameter: the one <c>dotnet user-jwts</c> made, or a new one written where that
-    /// tool looks for it (<c>--Authentication:Schemes:Bearer:SigningKeys:0:Value=...</c> on the command line wins).
+    /// The signing key as a secret parameter. When the AppHost runs, it is the key <c>dotnet user-jwts</c> signs
+    /// with: the configuration's (<c>--Authentication:Schemes:Bearer:SigningKeys:0:Value=...</c> on the command line,
+    /// or the user secrets in Development), else the one in the AppHost's user secrets file, else a new one written
+    /// there. Published, the key is a parameter of the deployment: the file is neither read nor written.
     /// </summary>
-    public static IResourceBuilder<ParameterResource> AddTokenSigningKey(this IDistributedApplicationBuilder builder)
+    public static IResourceBuilder<ParameterResource> AddTokenSigningKey(this IDistributedApplicationBuilder builder) =>
+        builder.AddTokenSigningKey(PathHelper.GetSecretsPathFromSecretsId(
+            typeof(DevelopmentTokens).Assembly.GetCustomAttribute<UserSecretsIdAttribute>()!.UserSecretsId));
+
+    /// <inheritdoc cref="AddTokenSigningKey(IDistributedApplicationBuilder)"/>
+    /// <param name="builder">The AppHost's builder.</param>
+    /// <param name="userSecretsPath">The <c>secrets.json</c> that <c>dotnet user-jwts</c> keeps its key in.</param>
+    public static IResourceBuilder<ParameterResource> AddTokenSigningKey(
+        this IDistributedApplicationBuilder builder, string userSecretsPath)
     {
-        if (string.IsNullOrEmpty(builder.Configuration[SigningKeyConfiguration]))
+        if (builder.ExecutionContext.IsRunMode && string.IsNullOrEmpty(builder.Configuration[SigningKeyConfiguration]))
         {
-            var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-            SaveForUserJwts(key);
-            builder.Configuration[SigningKeyConfiguration] = key;
+            builder.Configuration[SigningKeyConfiguration] = SavedKey(userSecretsPath) ?? SaveNewKey(userSecretsPath);
         }
 
         return builder.AddParameterFromConfiguration("jwt-signing-key", SigningKeyConfiguration, secret: true);
@@ -73,11 +82,16 @@ public static class DevelopmentTokens
 
     private static string Encode(JsonObject json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json.ToJsonString()));
 
-    // The AppHost's secrets.json, with the key as dotnet user-jwts writes it.
-    private static void SaveForUserJwts(string key)
+    // The key in the secrets file in either form: nested, as dotnet user-jwts writes it, or flat, as Aspire rewrites
+    // the whole file when it saves a secret of its own. Read here too because the configuration holds the user secrets
+    // only in Development.
+    private static string? SavedKey(string path) =>
+        new ConfigurationBuilder().AddJsonFile(path, optional: true).Build()[SigningKeyConfiguration];
+
+    // A new key in the secrets file, as dotnet user-jwts writes it.
+    private static string SaveNewKey(string path)
     {
-        var secretsId = typeof(DevelopmentTokens).Assembly.GetCustomAttribute<UserSecretsIdAttribute>()!.UserSecretsId;
-        var path = PathHelper.GetSecretsPathFromSecretsId(secretsId);
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var secrets = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : [];
         secrets[SigningKeysSecret] = new JsonArray(new JsonObject
         {
@@ -88,5 +102,6 @@ public static class DevelopmentTokens
         });
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, secrets.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return key;
     }
 }
