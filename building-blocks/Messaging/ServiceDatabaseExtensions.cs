@@ -28,6 +28,12 @@ public static class ServiceDatabaseExtensions
             {
                 dataSource.ConnectionStringBuilder.MaxAutoPrepare = 100;
             }
+
+            // Nothing here leaves session state on a pooled connection (settings are SET LOCAL, a listener keeps its
+            // connection until it stops, the migrator's lock is on a connection of its own), so a connection back in
+            // the pool is not reset: the reset, sent with the next statement, was a transaction of its own for every
+            // unit of work.
+            dataSource.ConnectionStringBuilder.NoResetOnClose = true;
         });
         builder.Services.AddHostedService(services => new DatabaseMigrator(
             connectionString, migrations, services.GetRequiredService<ILogger<DatabaseMigrator>>()));
