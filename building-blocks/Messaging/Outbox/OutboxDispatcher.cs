@@ -21,6 +21,9 @@ internal sealed partial class OutboxDispatcher(NpgsqlDataSource db, OutboxPublis
     private const int MaxRecordedAtOnce = 500;
 
     private readonly Channel<OutboxOutcome> _outcomes = Channel.CreateUnbounded<OutboxOutcome>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Not disposed: it has no timer to release, and a host stopped again after its disposal (as WebApplicationFactory
+    // does) cancels it once more.
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Publishes <paramref name="rows"/>, just committed, without waiting for the confirms.</summary>
@@ -37,13 +40,6 @@ internal sealed partial class OutboxDispatcher(NpgsqlDataSource db, OutboxPublis
     {
         await _stopping.CancelAsync();
         await base.StopAsync(cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public override void Dispose()
-    {
-        _stopping.Dispose();
-        base.Dispose();
     }
 
     /// <inheritdoc />

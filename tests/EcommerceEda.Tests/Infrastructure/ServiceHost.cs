@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace EcommerceEda.Tests.Infrastructure;
@@ -14,6 +15,10 @@ public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?
     : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
 {
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    private IHostApplicationLifetime? _lifetime; // once started, until stopped
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in settings)
@@ -22,11 +27,33 @@ public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?
         }
     }
 
+    /// <summary>
+    /// Stops the service as its process would stop: the application is told to stop, and its Program's <c>Run</c>
+    /// stops the host once (the bus finishes what it is consuming before anything else stops) and disposes it.
+    /// WebApplicationFactory alone stops the host from here while that <c>Run</c> stops it too, and the two stops
+    /// race: the services could be disposed under a consumer, whose message then failed and was dead-lettered.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _lifetime, null) is { } lifetime)
+        {
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (lifetime.ApplicationStopped.Register(stopped.SetResult))
+            {
+                lifetime.StopApplication();
+                await stopped.Task.WaitAsync(StopTimeout);
+            }
+        }
+
+        await base.DisposeAsync();
+    }
+
     protected override IHost CreateHost(IHostBuilder builder)
     {
         var host = builder.Build();
         built?.Invoke(host.Services);
         host.Start();
+        _lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         return host;
     }
 }

@@ -23,6 +23,10 @@ public static class TestMessages
     public static MetricCollector<long> StreamEventsRead(IServiceProvider services) =>
         new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, "messaging.stream.read");
 
+    /// <summary>Collects how many outbox messages one service host published.</summary>
+    public static MetricCollector<long> Published(IServiceProvider services) =>
+        new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, "messaging.outbox.published");
+
     /// <summary>Collects the inbox's duplicate counter of one service host.</summary>
     public static MetricCollector<long> DuplicatesDropped(IServiceProvider services) =>
         new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, "messaging.inbox.duplicates");
