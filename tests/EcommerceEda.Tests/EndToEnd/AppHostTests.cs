@@ -61,12 +61,16 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
         using var client = new HttpClient { BaseAddress = app.App.GetEndpoint("rabbitmq", "prometheus") };
 
         // Per object, so each queue has its own series (aggregated metrics carry no queue label); the node samples
-        // its queues every few seconds, so a queue shows once it has been sampled.
+        // its queues every few seconds, and a queue's label can show in other series before this one.
         var metrics = await Eventually.Until(
             () => client.GetStringAsync("/metrics/per-object", TestContext.Current.CancellationToken),
-            text => text.Contains("queue=\"warehouse-reserve-stock\"", StringComparison.Ordinal));
+            text => text.Split('\n').Any(IsReadyMessagesOfReserveStock));
 
-        Assert.Contains("rabbitmq_queue_messages_ready{", metrics);
+        Assert.Contains(metrics.Split('\n'), IsReadyMessagesOfReserveStock);
+
+        static bool IsReadyMessagesOfReserveStock(string line) =>
+            line.StartsWith("rabbitmq_queue_messages_ready{", StringComparison.Ordinal)
+            && line.Contains("queue=\"warehouse-reserve-stock\"", StringComparison.Ordinal);
     }
 
     [Fact]
