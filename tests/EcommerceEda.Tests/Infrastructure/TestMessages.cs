@@ -21,13 +21,16 @@ public static class TestMessages
 
     /// <summary>Collects how many events the stream readers of one service host applied.</summary>
     public static MetricCollector<long> StreamEventsRead(IServiceProvider services) =>
-        new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, "messaging.stream.read");
+        Collect(services, "messaging.stream.read");
 
     /// <summary>Collects how many outbox messages one service host published.</summary>
     public static MetricCollector<long> Published(IServiceProvider services) =>
-        new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, "messaging.outbox.published");
+        Collect(services, "messaging.outbox.published");
 
     /// <summary>Collects the inbox's duplicate counter of one service host.</summary>
     public static MetricCollector<long> DuplicatesDropped(IServiceProvider services) =>
-        new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, "messaging.inbox.duplicates");
+        Collect(services, "messaging.inbox.duplicates");
+
+    private static MetricCollector<long> Collect(IServiceProvider services, string instrument) =>
+        new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, instrument);
 }
