@@ -9,9 +9,10 @@ namespace EcommerceEda.Messaging.Outbox;
 /// Publishes a unit of work's messages the moment it commits, so that a message waits neither for a notification
 /// nor for the relay's next claim. Its rows are written with a lease: not due before
 /// <see cref="OutboxRelayOptions.DispatchLease"/> has passed, so no relay claims them meanwhile. What the dispatcher
-/// publishes it marks sent, the outcomes of several commits in one transaction; what it could not publish (the
-/// broker was away, the process died before the confirm or before the mark) falls due when the lease ends, and a
-/// relay publishes it like any other row. A row published twice that way is a copy the consumers' inboxes drop.
+/// publishes it marks sent, the outcomes of several commits in one transaction; a publish that failed (its connection
+/// closed before the confirm, say) is pushed back by a short backoff and wakes the relays; what it could not try (the
+/// broker was away, the process died before the confirm or before the mark) falls due when the lease ends. A relay
+/// publishes either like any other row. A row published twice that way is a copy the consumers' inboxes drop.
 /// </summary>
 internal sealed partial class OutboxDispatcher(NpgsqlDataSource db, OutboxPublisher publisher, ILogger<OutboxDispatcher> logger)
     : BackgroundService

@@ -143,11 +143,14 @@ internal sealed record OutboxOutcome(IReadOnlyList<Guid> Sent, IReadOnlyList<Gui
     // Fault injection only: rows held back, or published and left unsent so that they are published again.
     private const string HoldBackSql = "UPDATE outbox_messages SET not_before = now() + interval '1 second' WHERE id = ANY(@Ids)";
 
+    // The notification (delivered at the commit) wakes the relays to set their timers by these rows: the
+    // dispatcher's failures are due again in a moment, long before a relay's next poll.
     private const string PostponeSql = """
         UPDATE outbox_messages AS o
         SET attempts = o.attempts + 1, last_error = f.error, not_before = now() + f.delay
         FROM unnest(@Ids, @Delays, @Errors) AS f(id, delay, error)
-        WHERE o.id = f.id
+        WHERE o.id = f.id;
+        SELECT pg_notify('outbox_messages', '')
         """;
 
     /// <summary>True when rows were published and not one was confirmed or held back.</summary>

@@ -121,6 +121,36 @@ public sealed class TestInfrastructure : IAsyncLifetime
             : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
     }
 
+    /// <summary>The state of each client connection in <paramref name="virtualHost"/> (<c>running</c>, <c>blocked</c>, ...).</summary>
+    public async Task<IReadOnlyList<string>> ConnectionStatesAsync(string virtualHost)
+    {
+        using var management = ManagementClient();
+        var connections = await management.GetFromJsonAsync<JsonArray>($"vhosts/{Uri.EscapeDataString(virtualHost)}/connections?columns=state");
+        return [.. connections!.Select(connection => connection!["state"]!.GetValue<string>())];
+    }
+
+    /// <summary>Closes every client connection in <paramref name="virtualHost"/>, as an operator can from the management UI.</summary>
+    public async Task CloseConnectionsAsync(string virtualHost)
+    {
+        using var management = ManagementClient();
+        var connections = await management.GetFromJsonAsync<JsonArray>($"vhosts/{Uri.EscapeDataString(virtualHost)}/connections?columns=name");
+        foreach (var name in connections!.Select(connection => connection!["name"]!.GetValue<string>()))
+        {
+            (await management.DeleteAsync($"connections/{Uri.EscapeDataString(name)}")).EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>
+    /// Raises or clears the broker's memory alarm. While it is raised the broker stops reading from every connection
+    /// that publishes, so publishes wait for confirms; it is broker-wide, for tests that run alone.
+    /// </summary>
+    public Task SetMemoryAlarmAsync(bool raised) =>
+        HostCommand.RunAsync(
+            Path.Combine(Path.GetDirectoryName(RabbitMq.Command)!, "rabbitmqctl"),
+            ["set_vm_memory_high_watermark", raised ? "0" : "0.4"], // 0.4: RabbitMQ's default
+            CancellationToken.None,
+            RabbitMq.Environment);
+
     private HttpClient ManagementClient()
     {
         var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{RabbitMq.Ports.Management}/api/") };
