@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Threading.Channels;
 using Dapper;
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Messaging.Tracing;
@@ -12,11 +13,12 @@ using RabbitMQ.Client.Events;
 namespace EcommerceEda.Messaging.Streams;
 
 /// <summary>
-/// Reads the event stream for one <see cref="IEventStreamHandler"/>: each event is handled in a transaction
-/// that also stores its offset, so after a restart the reader resumes right after the last event it
-/// applied, and an event is never applied twice (several instances skip what another already stored).
-/// <see cref="ReplayAsync"/> forgets everything and reads the stream again from its start. An event that
-/// still fails after a few attempts is skipped with an error, so one bad event cannot stop a projection.
+/// Reads the event stream for one <see cref="IEventStreamHandler"/>: events are handled in a transaction
+/// that also stores the offset of the last, so after a restart the reader resumes right after the last event it
+/// applied, and an event is never applied twice (several instances skip what another already stored). The events
+/// delivered while one transaction ran go together in the next, up to <see cref="MaxBatch"/>: under load the reader
+/// commits once for many. <see cref="ReplayAsync"/> forgets everything and reads the stream again from its start. An
+/// event that still fails after a few attempts is skipped with an error, so one bad event cannot stop a projection.
 /// </summary>
 public sealed partial class EventStreamReader(
     string name,
@@ -28,6 +30,9 @@ public sealed partial class EventStreamReader(
     ILogger<EventStreamReader> logger) : BackgroundService
 {
     private const int MaxAttempts = 5;
+
+    /// <summary>The most events applied in one transaction.</summary>
+    public const int MaxBatch = 100;
 
     private const string LastOffsetSql = "SELECT last_offset FROM stream_offsets WHERE reader = @Reader";
     private const string LockOffsetSql = "SELECT last_offset FROM stream_offsets WHERE reader = @Reader FOR UPDATE";
@@ -98,29 +103,29 @@ public sealed partial class EventStreamReader(
         var last = await LastOffsetAsync(cancellationToken);
         await using var connection = await stream.ConnectAsync($"stream-reader {name}", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        await channel.BasicQosAsync(0, prefetchCount: 100, global: false, cancellationToken); // a stream needs a prefetch
+        await channel.BasicQosAsync(0, prefetchCount: MaxBatch, global: false, cancellationToken); // a stream needs a prefetch
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         channel.ChannelShutdownAsync += (_, reason) =>
         {
             closed.TrySetException(new InvalidOperationException($"The stream channel closed: {reason.ReplyText}"));
             return Task.CompletedTask;
         };
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += async (_, delivery) =>
-        {
-            if (closed.Task.IsCompleted)
-            {
-                return; // an event failed: those behind it, already delivered, wait until it is applied
-            }
 
+        // The client reuses a delivery's body once its handler returns: each event is read before it is queued.
+        var delivered = Channel.CreateUnbounded<Delivered>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
             try
             {
-                await ApplyAsync(channel, delivery, cancellationToken);
+                delivered.Writer.TryWrite(new Delivered(delivery.DeliveryTag, Read(delivery), FlowTrace.Parent(delivery.BasicProperties.Headers)));
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception)
             {
-                closed.TrySetException(exception); // reconnect and resume from the stored offset
+                closed.TrySetException(exception); // unreadable: nothing behind it is applied either
             }
+
+            return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(
             EventStreamTopology.Name,
@@ -131,39 +136,55 @@ public sealed partial class EventStreamReader(
             arguments: new Dictionary<string, object?> { ["x-stream-offset"] = last is { } offset ? offset + 1 : "first" },
             consumer,
             cancellationToken);
-        await closed.Task.WaitAsync(cancellationToken);
+
+        // An event that failed ends the session (the reader reconnects and resumes from the stored offset): those
+        // behind it, already delivered, wait until it is applied.
+        using var stopApplying = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var applying = ApplyDeliveredAsync(channel, delivered.Reader, stopApplying.Token);
+        try
+        {
+            await await Task.WhenAny(closed.Task, applying);
+        }
+        finally
+        {
+            await stopApplying.CancelAsync();
+            await applying.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
-    private async Task ApplyAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken cancellationToken)
+    private async Task ApplyDeliveredAsync(IChannel channel, ChannelReader<Delivered> delivered, CancellationToken cancellationToken)
+    {
+        var batch = new List<Delivered>(MaxBatch);
+        while (await delivered.WaitToReadAsync(cancellationToken))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && delivered.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            await ApplyAsync(channel, batch, cancellationToken);
+        }
+    }
+
+    private async Task ApplyAsync(IChannel channel, List<Delivered> batch, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var streamed = Read(delivery);
-            using var span = FlowTrace.StartMessageSpan(
-                $"stream {name} {streamed.Name}", ActivityKind.Consumer, FlowTrace.Parent(delivery.BasicProperties.Headers), streamed.MessageId);
-            for (var attempt = 1; ; attempt++)
+            if (!await TryApplyTogetherAsync(batch, cancellationToken))
             {
-                try
+                foreach (var delivered in batch)
                 {
-                    await ApplyOnceAsync(streamed, apply: true, cancellationToken);
-                    break;
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException && attempt < MaxAttempts)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), clock, cancellationToken);
-                }
-                catch (Exception exception) when (IsPoison(exception))
-                {
-                    LogSkipped(exception, name, streamed.Name, streamed.Offset, MaxAttempts);
-                    metrics.StreamEventSkipped(name);
-                    await ApplyOnceAsync(streamed, apply: false, cancellationToken);
-                    break;
+                    await ApplyAloneAsync(delivered, cancellationToken);
                 }
             }
 
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
-            metrics.StreamEventRead(name, clock.GetUtcNow() - OccurredAt(streamed));
+            await channel.BasicAckAsync(batch[^1].Tag, multiple: true, cancellationToken);
+            foreach (var delivered in batch)
+            {
+                metrics.StreamEventRead(name, clock.GetUtcNow() - OccurredAt(delivered.Event));
+            }
         }
         finally
         {
@@ -171,28 +192,76 @@ public sealed partial class EventStreamReader(
         }
     }
 
+    // Several events in one transaction; false when one of them failed, and none was applied.
+    private async Task<bool> TryApplyTogetherAsync(List<Delivered> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 1)
+        {
+            return false;
+        }
+
+        try
+        {
+            await ApplyOnceAsync(batch, apply: true, cancellationToken);
+            return true;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return false; // each alone now, so that only the one that fails is retried, or skipped
+        }
+    }
+
+    private async Task ApplyAloneAsync(Delivered delivered, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ApplyOnceAsync([delivered], apply: true, cancellationToken);
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException && attempt < MaxAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), clock, cancellationToken);
+            }
+            catch (Exception exception) when (IsPoison(exception))
+            {
+                LogSkipped(exception, name, delivered.Event.Name, delivered.Event.Offset, MaxAttempts);
+                metrics.StreamEventSkipped(name);
+                await ApplyOnceAsync([delivered], apply: false, cancellationToken);
+                return;
+            }
+        }
+    }
+
     // The database or the network failing is no reason to skip an event: the reader reconnects and tries again.
     private static bool IsPoison(Exception exception) =>
         exception is not (OperationCanceledException or TimeoutException) && !TransientFailures.IsTransient(exception);
 
-    /// <summary>In one transaction: the event's effects (unless it is skipped) and the reader's new offset.</summary>
-    private async Task ApplyOnceAsync(StreamedEvent streamed, bool apply, CancellationToken cancellationToken)
+    /// <summary>In one transaction: the events' effects (unless they are skipped) and the reader's new offset.</summary>
+    private async Task ApplyOnceAsync(IReadOnlyList<Delivered> events, bool apply, CancellationToken cancellationToken)
     {
         await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
         var last = await tx.Connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             LockOffsetSql, new { Reader = name }, tx.Transaction, cancellationToken: cancellationToken));
-        if (last is { } applied && streamed.Offset <= applied)
+        var unapplied = events.Where(e => last is not { } applied || e.Event.Offset > applied).ToList();
+        if (unapplied.Count == 0)
         {
             return; // another instance, or this one before a reconnect, got here first
         }
 
         if (apply)
         {
-            await handler.HandleAsync(streamed, tx, cancellationToken);
+            foreach (var (_, streamed, parent) in unapplied)
+            {
+                using var span = FlowTrace.StartMessageSpan(
+                    $"stream {name} {streamed.Name}", ActivityKind.Consumer, parent, streamed.MessageId);
+                await handler.HandleAsync(streamed, tx, cancellationToken);
+            }
         }
 
         await tx.Connection.ExecuteAsync(new CommandDefinition(
-            SaveOffsetSql, new { Reader = name, streamed.Offset }, tx.Transaction, cancellationToken: cancellationToken));
+            SaveOffsetSql, new { Reader = name, unapplied[^1].Event.Offset }, tx.Transaction, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
     }
 
@@ -231,6 +300,9 @@ public sealed partial class EventStreamReader(
         streamed.Json.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("occurredAt", out var at)
             ? at.GetDateTimeOffset()
             : clock.GetUtcNow();
+
+    /// <summary>An event as delivered: its delivery tag, the event, and the trace it belongs to.</summary>
+    private sealed record Delivered(ulong Tag, StreamedEvent Event, string? TraceParent);
 
     /// <inheritdoc />
     public override void Dispose()

@@ -30,7 +30,11 @@ public sealed record StreamedEvent(long Offset, Guid MessageId, string Urn, Json
 /// <summary>What a stream reader does with each event, in a transaction that also stores the reader's offset.</summary>
 public interface IEventStreamHandler
 {
-    /// <summary>Applies one event. An event may be seen again after a replay: applying it twice must change nothing.</summary>
+    /// <summary>
+    /// Applies one event, in <paramref name="transaction"/> only: the transaction may apply the events delivered with it
+    /// too, and when one of them fails it is rolled back and each is applied again in a transaction of its own. An
+    /// event may be seen again after a replay: applying it twice must change nothing.
+    /// </summary>
     Task HandleAsync(StreamedEvent streamedEvent, Outbox.OutboxTransaction transaction, CancellationToken cancellationToken);
 
     /// <summary>Forgets everything built from the stream, before a replay from its start rebuilds it.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Dapper;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
@@ -25,6 +26,20 @@ public sealed class EventStreamOrderTests(TestSystem system) : IClassFixture<Tes
 
     private const string Unblock = "DROP TRIGGER block_timeline ON timeline_entries; DROP FUNCTION block_timeline(); DROP SEQUENCE blocked_attempts;";
 
+    // One customer's OrderPlaced breaks a constraint (23514, not transient): it fails for good, however often it is tried.
+    private const string Poison = """
+        CREATE FUNCTION poison_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.customer_id = 'stream-poison' AND NEW.event_type = 'OrderPlaced' THEN
+                RAISE EXCEPTION 'a poisoned event' USING ERRCODE = '23514';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER poison_timeline BEFORE INSERT ON timeline_entries FOR EACH ROW EXECUTE FUNCTION poison_timeline();
+        """;
+
+    private const string Cure = "DROP TRIGGER poison_timeline ON timeline_entries; DROP FUNCTION poison_timeline();";
+
     [Fact]
     public async Task An_event_that_keeps_failing_holds_back_the_events_behind_it_until_it_is_applied()
     {
@@ -51,6 +66,32 @@ public sealed class EventStreamOrderTests(TestSystem system) : IClassFixture<Tes
         await Eventually.Until(() => system.TimelineAsync(blocked), timeline => timeline is not null);
         await Eventually.Until(() => system.TimelineAsync(behind), timeline => timeline is not null);
     }
+
+    [Fact]
+    public async Task An_event_that_fails_for_good_is_skipped_and_the_events_read_with_it_are_applied()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        await SupportSqlAsync(Poison);
+        try
+        {
+            // Placed at once, so that their events reach the reader together: first tried in one transaction.
+            var orders = await Task.WhenAll(
+                system.PlaceAsync(Requests.Order(sku, quantity: 1, customerId: "stream-poison"), Requests.NewKey()),
+                system.PlaceAsync(Requests.Order(sku, quantity: 1, customerId: "stream-beside-poison"), Requests.NewKey()));
+
+            await Eventually.Until(() => system.TimelineAsync(orders[1]), timeline => EventTypes(timeline).Contains("StockReserved"));
+            var poisoned = await Eventually.Until(() => system.TimelineAsync(orders[0]), timeline => EventTypes(timeline).Contains("StockReserved"));
+            Assert.DoesNotContain("OrderPlaced", EventTypes(poisoned)); // skipped, and the reader went on past it
+            Assert.Contains("OrderPlaced", EventTypes(await system.TimelineAsync(orders[1])));
+        }
+        finally
+        {
+            await SupportSqlAsync(Cure);
+        }
+    }
+
+    private static IEnumerable<string> EventTypes(JsonObject? timeline) =>
+        timeline?["events"]?.AsArray().Select(e => e!["type"]!.GetValue<string>()) ?? [];
 
     private async Task SupportSqlAsync(string sql)
     {
