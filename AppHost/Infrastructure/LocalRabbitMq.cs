@@ -149,11 +149,10 @@ public sealed class LocalRabbitMq
             return;
         }
 
-        var rabbitmqctl = Path.Combine(Path.GetDirectoryName(Command)!, "rabbitmqctl");
         try
         {
             // shutdown, unlike stop, returns only once the Erlang VM has exited and its ports are free.
-            await HostCommand.RunAsync(rabbitmqctl, ["shutdown"], cancellationToken, Environment);
+            await CtlAsync(["shutdown"], cancellationToken);
         }
         catch (InvalidOperationException e)
         {
@@ -162,6 +161,10 @@ public sealed class LocalRabbitMq
                 + "choose other ports under Infrastructure:Local.", e);
         }
     }
+
+    /// <summary>Runs <c>rabbitmqctl</c> against this node with <paramref name="arguments"/> and returns its output.</summary>
+    public Task<string> CtlAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        HostCommand.RunAsync(Path.Combine(Path.GetDirectoryName(Command)!, "rabbitmqctl"), arguments, cancellationToken, Environment);
 
     private static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken)
     {

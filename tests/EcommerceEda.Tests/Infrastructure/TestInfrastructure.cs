@@ -145,11 +145,7 @@ public sealed class TestInfrastructure : IAsyncLifetime
     /// that publishes, so publishes wait for confirms; it is broker-wide, for tests that run alone.
     /// </summary>
     public Task SetMemoryAlarmAsync(bool raised) =>
-        HostCommand.RunAsync(
-            Path.Combine(Path.GetDirectoryName(RabbitMq.Command)!, "rabbitmqctl"),
-            ["set_vm_memory_high_watermark", raised ? "0" : "0.4"], // 0.4: RabbitMQ's default
-            CancellationToken.None,
-            RabbitMq.Environment);
+        RabbitMq.CtlAsync(["set_vm_memory_high_watermark", raised ? "0" : "0.4"], CancellationToken.None); // 0.4: RabbitMQ's default
 
     private HttpClient ManagementClient()
     {

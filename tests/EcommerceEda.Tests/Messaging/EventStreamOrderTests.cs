@@ -10,35 +10,18 @@ namespace EcommerceEda.Tests.Messaging;
 public sealed class EventStreamOrderTests(TestSystem system) : IClassFixture<TestSystem>
 {
     // The timeline's insert fails for one customer as it does while PostgreSQL restarts (57P03, transient), and counts the tries.
-    private const string Block = """
-        CREATE SEQUENCE blocked_attempts;
-        GRANT USAGE ON SEQUENCE blocked_attempts TO PUBLIC; -- the trigger runs as Support's role
-        CREATE FUNCTION block_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF NEW.customer_id = 'stream-blocked' THEN
-                PERFORM nextval('blocked_attempts');
-                RAISE EXCEPTION 'the database system is starting up' USING ERRCODE = '57P03';
-            END IF;
-            RETURN NEW;
-        END $$;
-        CREATE TRIGGER block_timeline BEFORE INSERT ON timeline_entries FOR EACH ROW EXECUTE FUNCTION block_timeline();
-        """;
+    // The sequence is granted to all: the trigger runs as Support's role.
+    private static readonly string Block =
+        "CREATE SEQUENCE blocked_attempts; GRANT USAGE ON SEQUENCE blocked_attempts TO PUBLIC;\n" + FailTimelineInserts(
+            "block_timeline", "NEW.customer_id = 'stream-blocked'", "57P03", "the database system is starting up", "PERFORM nextval('blocked_attempts');");
 
-    private const string Unblock = "DROP TRIGGER block_timeline ON timeline_entries; DROP FUNCTION block_timeline(); DROP SEQUENCE blocked_attempts;";
+    private static readonly string Unblock = Restore("block_timeline") + " DROP SEQUENCE blocked_attempts;";
 
     // One customer's OrderPlaced breaks a constraint (23514, not transient): it fails for good, however often it is tried.
-    private const string Poison = """
-        CREATE FUNCTION poison_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF NEW.customer_id = 'stream-poison' AND NEW.event_type = 'OrderPlaced' THEN
-                RAISE EXCEPTION 'a poisoned event' USING ERRCODE = '23514';
-            END IF;
-            RETURN NEW;
-        END $$;
-        CREATE TRIGGER poison_timeline BEFORE INSERT ON timeline_entries FOR EACH ROW EXECUTE FUNCTION poison_timeline();
-        """;
+    private static readonly string Poison = FailTimelineInserts(
+        "poison_timeline", "NEW.customer_id = 'stream-poison' AND NEW.event_type = 'OrderPlaced'", "23514", "a poisoned event");
 
-    private const string Cure = "DROP TRIGGER poison_timeline ON timeline_entries; DROP FUNCTION poison_timeline();";
+    private static readonly string Cure = Restore("poison_timeline");
 
     [Fact]
     public async Task An_event_that_keeps_failing_holds_back_the_events_behind_it_until_it_is_applied()
@@ -89,6 +72,21 @@ public sealed class EventStreamOrderTests(TestSystem system) : IClassFixture<Tes
             await SupportSqlAsync(Cure);
         }
     }
+
+    // A trigger that makes Support's timeline inserts fail where `when` holds, with SQLSTATE `sqlState`, after `first`.
+    private static string FailTimelineInserts(string name, string when, string sqlState, string message, string first = "") => $$"""
+        CREATE FUNCTION {{name}}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF {{when}} THEN
+                {{first}}
+                RAISE EXCEPTION '{{message}}' USING ERRCODE = '{{sqlState}}';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER {{name}} BEFORE INSERT ON timeline_entries FOR EACH ROW EXECUTE FUNCTION {{name}}();
+        """;
+
+    private static string Restore(string name) => $"DROP TRIGGER {name} ON timeline_entries; DROP FUNCTION {name}();";
 
     private static IEnumerable<string> EventTypes(JsonObject? timeline) =>
         timeline?["events"]?.AsArray().Select(e => e!["type"]!.GetValue<string>()) ?? [];
