@@ -24,6 +24,8 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan OrchestratorLag = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan ExitPollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly string _dataPath;
 
@@ -144,21 +146,57 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     // The process must end within the timeout; the orchestrator may take a while longer to notice (a known lag).
     private async Task WaitForExitAsync(string resource, int pid, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
-            using var process = Process.GetProcessById(pid);
-            await process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+            while (!HasEnded(pid))
+            {
+                await Task.Delay(ExitPollInterval, deadline.Token);
+            }
         }
-        catch (ArgumentException)
-        {
-            // gone already
-        }
-        catch (TimeoutException exception)
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
             throw new InvalidOperationException($"{resource} (process {pid}) did not end within {timeout}.", exception);
         }
 
-        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, cancellationToken);
+        deadline.CancelAfter(OrchestratorLag);
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, deadline.Token);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"{resource} (process {pid}) ended, but the orchestrator did not show it ended within {OrchestratorLag}.", exception);
+        }
+    }
+
+    // Ended: gone, or dead and not yet reaped by the orchestrator, its parent (a zombie, state Z, which .NET's
+    // Process counts as running on Linux, and which the orchestrator has been seen to leave for over a minute).
+    private static bool HasEnded(int pid)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                return process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return true;
+            }
+        }
+
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..] is ['Z' or 'X', ..];
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 
     private int ProcessId(string resource)
