@@ -32,7 +32,8 @@ public static class LoadTestRun
 
         bool Runs(string name) => scenario == name || (scenario == "all" && name is not ("smoke" or "faults"));
 
-        await using var system = await ConnectAsync(options, console, cancellationToken);
+        var folder = Path.Combine(options.Results ?? DefaultResults(), $"{options.RunId}-{scenario}");
+        await using var system = await ConnectAsync(options, folder, console, cancellationToken);
         var stock = new Stock();
         await stock.FillAsync(system, cancellationToken);
 
@@ -83,12 +84,11 @@ public static class LoadTestRun
         }
 
         var report = new RunReport(options.RunId, command, Machine(), postgres, broker, placeOrders, cost, cpu, findMax, drain, faults);
-        var folder = Path.Combine(options.Results ?? DefaultResults(), $"{options.RunId}-{scenario}");
         await ReportWriter.WriteAsync(report, folder, cancellationToken);
         return (report, folder);
     }
 
-    private static async Task<SystemUnderTest> ConnectAsync(LoadTestOptions options, IRunConsole console, CancellationToken cancellationToken)
+    private static async Task<SystemUnderTest> ConnectAsync(LoadTestOptions options, string folder, IRunConsole console, CancellationToken cancellationToken)
     {
         if (options.Target)
         {
@@ -112,6 +112,14 @@ public static class LoadTestRun
             ],
             options.RabbitMqNodes,
             cancellationToken);
+        if (options.Scenario == "faults")
+        {
+            // Faults crash and restart parts of the system: what they logged is kept beside the report, failed or not.
+            var logs = Path.Combine(folder, "logs");
+            host.KeepLogs(logs);
+            console.Line($"The services', the broker's and the database's logs go to {logs}");
+        }
+
         return await host.AsSystemUnderTestAsync(owned: true, cancellationToken);
     }
 

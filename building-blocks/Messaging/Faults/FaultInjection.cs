@@ -37,6 +37,9 @@ public sealed partial class FaultInjection(ILogger<FaultInjection> logger)
         LogArmed(point);
     }
 
+    /// <summary>Whether <paramref name="point"/> is armed: the process dies the next time it reaches it.</summary>
+    public bool IsArmed(CrashPoint point) => _armed.ContainsKey(point);
+
     /// <summary>Dies here, at once and without any cleanup, when <paramref name="point"/> is armed.</summary>
     public void CrashIfArmed(CrashPoint point)
     {

@@ -52,19 +52,28 @@ public static class OperationsApi
         ops.MapPost("/streams/{reader}/replay", Replay).ProducesProblem(StatusCodes.Status404NotFound);
         if (app.ServiceProvider.GetRequiredService<IOptions<FaultInjectionOptions>>().Value.Enabled)
         {
-            ops.MapPost("/faults/crash/{point}", ArmCrash).ProducesProblem(StatusCodes.Status404NotFound);
+            ops.MapPost("/faults/crash/{point}", ArmCrash).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
             ops.MapPut("/faults/deliveries", DisturbDeliveries);
         }
 
         return app;
     }
 
-    private static Results<Accepted, ProblemHttpResult> ArmCrash(string point, FaultInjection faults)
+    // A request may reach the service late: the orchestrator's proxy holds a connection while the service restarts,
+    // and an HTTP client sends a request again on a new connection when the one it used closed unanswered. A crash
+    // armed then would kill the next process too; a request with an expiry that has passed arms nothing.
+    private static Results<Accepted, ProblemHttpResult> ArmCrash(string point, DateTimeOffset? expires, FaultInjection faults, TimeProvider clock)
     {
         if (!CrashPoints.TryGetValue(point, out var crashPoint))
         {
             return TypedResults.Problem(
                 $"'{point}' is not a crash point: choose from {string.Join(", ", CrashPoints.Keys)}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (expires < clock.GetUtcNow())
+        {
+            return TypedResults.Problem(
+                $"The request expired at {expires:O}, before it arrived; nothing was armed.", statusCode: StatusCodes.Status409Conflict);
         }
 
         faults.Arm(crashPoint);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -49,7 +50,9 @@ public static class InjectedFaults
     /// Asks <paramref name="service"/> to crash at <paramref name="point"/>, again while no answer comes within
     /// <see cref="ArmAttemptTimeout"/> and it has not died (<paramref name="exited"/>): a busy service may reach the point
     /// and die before its answer is out, and a request through the orchestrator's proxy has been seen to hang. Arming
-    /// twice changes nothing. Returns the attempts it took, and whether the service answered one.
+    /// twice changes nothing. Each request expires with its attempt, so that one held up on its way (the proxy holds
+    /// it while the service restarts) does not arm the next process. Returns the attempts it took, and whether the
+    /// service answered one.
     /// </summary>
     private static async Task<(int Attempts, bool Answered)> ArmAsync(FaultTarget target, string service, string point, Task exited, CancellationToken cancellationToken)
     {
@@ -58,9 +61,11 @@ public static class InjectedFaults
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ArmAttemptTimeout);
-            var answer = ops.PostAsync($"/ops/faults/crash/{point}", content: null, timeout.Token);
+            var expires = Uri.EscapeDataString((DateTimeOffset.UtcNow + ArmAttemptTimeout).ToString("O", CultureInfo.InvariantCulture));
+            var answer = ops.PostAsync($"/ops/faults/crash/{point}?expires={expires}", content: null, timeout.Token);
             if (await Task.WhenAny(answer, exited) == exited)
             {
+                await timeout.CancelAsync(); // the request may still be on its way: it must not arm the next process
                 return (attempt, false);
             }
 

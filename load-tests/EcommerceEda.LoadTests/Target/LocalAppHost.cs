@@ -28,6 +28,8 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     private static readonly TimeSpan ExitPollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly string _dataPath;
+    private readonly CancellationTokenSource _stopLogs = new();
+    private readonly List<Task> _logWriters = [];
 
     private LocalAppHost(DistributedApplication app, string dataPath, string signingKey)
     {
@@ -247,6 +249,38 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             .FirstOrDefault(resource => LocalRabbitMq.NodeName(resource.Node.Ports) == node)?.Name
             ?? throw new InvalidOperationException($"No RabbitMQ node of this system is called {node}.");
 
+    /// <summary>
+    /// From now until the AppHost stops, writes what each service, the broker and the database server log to
+    /// <c><paramref name="folder"/>/&lt;resource&gt;.log</c>, across their restarts.
+    /// </summary>
+    public void KeepLogs(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
+        var resources = App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .Where(resource => resource is ProjectResource or LocalRabbitMqResource or LocalPostgresResource);
+        _logWriters.AddRange(resources.Select(resource => WriteLogAsync(logs, resource, Path.Combine(folder, $"{resource.Name}.log"), _stopLogs.Token)));
+    }
+
+    private static async Task WriteLogAsync(ResourceLoggerService logs, IResource resource, string path, CancellationToken stop)
+    {
+        await using var file = File.CreateText(path);
+        try
+        {
+            await foreach (var lines in logs.WatchAsync(resource).WithCancellation(stop))
+            {
+                foreach (var line in lines)
+                {
+                    await file.WriteLineAsync(line.Content);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // the AppHost stopped
+        }
+    }
+
     /// <inheritdoc />
     public HttpClient Operations(string service)
     {
@@ -260,6 +294,9 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
+        await _stopLogs.CancelAsync();
+        await Task.WhenAll(_logWriters);
+        _stopLogs.Dispose();
         if (Directory.Exists(_dataPath))
         {
             Directory.Delete(_dataPath, recursive: true);

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using EcommerceEda.Messaging.Faults;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EcommerceEda.Tests.Messaging;
 
@@ -96,6 +99,19 @@ public sealed class FaultInjectionTests(FaultInjectionSystem system) : IClassFix
         Assert.Equal(expected, response.StatusCode);
         var problem = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Contains(expected == HttpStatusCode.NotFound ? "relay-after-confirm, consumer-after-commit" : "from 0 to 1", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_crash_request_that_arrives_after_it_expired_is_refused_and_arms_nothing()
+    {
+        using var orders = system.Orders.CreateClient().AsOperator();
+        var expired = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O", CultureInfo.InvariantCulture));
+
+        using var response = await orders.PostAsync($"/ops/faults/crash/consumer-after-commit?expires={expired}", content: null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("nothing was armed", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.False(system.Orders.Services.GetRequiredService<FaultInjection>().IsArmed(CrashPoint.ConsumerAfterCommit));
     }
 
     [Fact]
