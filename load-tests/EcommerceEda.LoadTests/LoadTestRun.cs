@@ -6,6 +6,7 @@ using EcommerceEda.LoadTests.Load;
 using EcommerceEda.LoadTests.Reports;
 using EcommerceEda.LoadTests.Scenarios;
 using EcommerceEda.LoadTests.Target;
+using static System.FormattableString;
 
 namespace EcommerceEda.LoadTests;
 
@@ -144,6 +145,4 @@ public static class LoadTestRun
 
         return Path.Combine(directory?.FullName ?? Directory.GetCurrentDirectory(), "load-tests", "results");
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using EcommerceEda.LoadTests.Load;
 using EcommerceEda.LoadTests.Target;
 using Npgsql;
+using static System.FormattableString;
 
 namespace EcommerceEda.LoadTests.Faults;
 
@@ -121,8 +121,6 @@ public sealed record Fault(
         timing.Repaired = clock.Elapsed;
         console.Line(Invariant($"{Name}: repair started at {repairing.TotalSeconds:0.0} s, healthy at {timing.Repaired.TotalSeconds:0.0} s"));
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The faults <c>--Faults</c> names (comma-separated), or all of them.</summary>
     public static IReadOnlyList<Fault> Select(LoadTestOptions options)

@@ -3,6 +3,7 @@ using EcommerceEda.LoadTests.Load;
 using EcommerceEda.LoadTests.Reports;
 using EcommerceEda.LoadTests.Scenarios;
 using EcommerceEda.LoadTests.Target;
+using static System.FormattableString;
 
 namespace EcommerceEda.LoadTests.Faults;
 
@@ -86,6 +87,4 @@ public static class FaultSuite
 
         return report;
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

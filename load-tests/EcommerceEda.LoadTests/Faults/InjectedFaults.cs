@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using EcommerceEda.LoadTests.Target;
 using Npgsql;
+using static System.FormattableString;
 
 namespace EcommerceEda.LoadTests.Faults;
 
@@ -258,8 +259,6 @@ public static class InjectedFaults
         Expect(target, notTimedOut.Count == 0, $"{notTimedOut.Count} held orders not cancelled for their pick timeout: {string.Join("; ", notTimedOut.Take(5))}");
         Expect(target, acrossRestart > 0, "no pick timer was pending across the restart of Orders");
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void Expect(FaultTarget target, bool condition, string problem)
     {

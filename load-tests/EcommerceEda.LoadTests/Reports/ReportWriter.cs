@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using static System.FormattableString;
 
 namespace EcommerceEda.LoadTests.Reports;
 
@@ -170,8 +171,6 @@ public static partial class ReportWriter
 
     private static string Text(string text) =>
         Code().Replace(Bold().Replace(WebUtility.HtmlEncode(text), "<strong>$1</strong>"), "<code>$1</code>");
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"`([^`]+)`")]
     private static partial Regex Code();

@@ -3,6 +3,7 @@ using EcommerceEda.LoadTests.Faults;
 using EcommerceEda.LoadTests.Load;
 using EcommerceEda.LoadTests.Reports;
 using EcommerceEda.LoadTests.Target;
+using static System.FormattableString;
 
 namespace EcommerceEda.LoadTests.Scenarios;
 
@@ -48,6 +49,4 @@ public static class Drain
             $"drain: backlog {report.PeakBacklog} orders at restart, back to steady in {report.DrainSeconds?.ToString("0.#", CultureInfo.InvariantCulture) ?? "(never)"} s"));
         return report;
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
