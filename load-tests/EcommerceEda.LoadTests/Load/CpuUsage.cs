@@ -63,30 +63,15 @@ public sealed record CpuUsage(IReadOnlyDictionary<(int Pid, long Started), (stri
     private static bool TryRead(string directory, out string name, out long started, out double cpu)
     {
         (name, started, cpu) = (string.Empty, 0, 0);
-        try
-        {
-            // pid (comm) state ppid ... utime stime ... starttime: fields 14, 15 and 22, counted after the name.
-            var stat = File.ReadAllText(Path.Combine(directory, "stat"));
-            var open = stat.IndexOf('(', StringComparison.Ordinal);
-            var close = stat.LastIndexOf(')');
-            if (open < 0 || close < open)
-            {
-                return false;
-            }
-
-            name = stat[(open + 1)..close];
-            var fields = stat[(close + 2)..].Split(' ');
-            cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
-            started = long.Parse(fields[19], CultureInfo.InvariantCulture);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false; // the process ended meanwhile
-        }
-        catch (UnauthorizedAccessException)
+        if (ProcStat.Read(directory) is not { } stat)
         {
             return false;
         }
+
+        // utime, stime and starttime: fields 14, 15 and 22.
+        name = stat.Name;
+        cpu = (long.Parse(stat.Fields[11], CultureInfo.InvariantCulture) + long.Parse(stat.Fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        started = long.Parse(stat.Fields[19], CultureInfo.InvariantCulture);
+        return true;
     }
 }

@@ -7,6 +7,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using EcommerceEda.AppHost.Infrastructure;
 using EcommerceEda.AppHost.Security;
+using EcommerceEda.LoadTests.Load;
 using EcommerceEda.ServiceDefaults.Security;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -190,15 +191,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             }
         }
 
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..] is ['Z' or 'X', ..];
-        }
-        catch (IOException)
-        {
-            return true;
-        }
+        return ProcStat.Read($"/proc/{pid}") is not { IsDead: false };
     }
 
     private int ProcessId(string resource)
