@@ -46,6 +46,7 @@ public sealed record LoadSample(string Phase, TimeSpan Elapsed, double Rate, lon
 
 /// <summary>Everything one load measured.</summary>
 /// <param name="Customer">The customer the load placed its orders for (its own).</param>
+/// <param name="Started">When the load started (second 0 of its timeline), to match it with the servers' logs.</param>
 /// <param name="Rate">Orders per second asked for.</param>
 /// <param name="Duration">How long orders were placed.</param>
 /// <param name="Orders">Every order placed.</param>
@@ -53,6 +54,7 @@ public sealed record LoadSample(string Phase, TimeSpan Elapsed, double Rate, lon
 /// <param name="Samples">What the console showed, second by second.</param>
 public sealed record LoadResult(
     string Customer,
+    DateTimeOffset Started,
     double Rate, TimeSpan Duration, IReadOnlyList<PlacedOrder> Orders, IReadOnlyDictionary<Guid, OrderOutcome> Outcomes, IReadOnlyList<LoadSample> Samples)
 {
     /// <summary>Orders the API accepted.</summary>
@@ -146,7 +148,7 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
         await sampling.CancelAsync();
         await sampler;
         var outcomes = await ReadOutcomesAsync(customer, startedAt, cancellationToken);
-        return new LoadResult(customer, rate, duration, [.. orders.OrderBy(o => o.Due)], outcomes, samples);
+        return new LoadResult(customer, startedAt, rate, duration, [.. orders.OrderBy(o => o.Due)], outcomes, samples);
 
         async Task PlaceAsync(TimeSpan due)
         {

@@ -174,7 +174,7 @@ public static class ReportDocument
     {
         yield return new Heading(load.Name);
         yield return new Paragraph(string.Create(CultureInfo.InvariantCulture,
-            $"{load.Rate:0.#} orders/s for {load.DurationSeconds:0} s: {load.Placed} placed, {load.Accepted} accepted, {load.Failed} refused, " +
+            $"{load.Rate:0.#} orders/s for {load.DurationSeconds:0} s from {load.Started:HH:mm:ss} UTC: {load.Placed} placed, {load.Accepted} accepted, {load.Failed} refused, " +
             $"{load.Delivered} delivered, {load.Unfinished} unfinished; {load.DeliveredPerSecond:0.#} delivered/s while placing."));
         yield return Table(["latency (ms)", "count", "mean", "p50", "p95", "p99", "max"],
         [

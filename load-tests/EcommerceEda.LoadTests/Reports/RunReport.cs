@@ -24,6 +24,7 @@ public sealed record Threshold(string Name, string Limit, string Actual, bool Pa
 
 /// <summary>A load at one rate, summarised.</summary>
 /// <param name="Name">The scenario.</param>
+/// <param name="Started">When the load started, UTC: second 0 of <paramref name="Timeline"/>.</param>
 /// <param name="Rate">Orders per second asked for.</param>
 /// <param name="DurationSeconds">How long orders were placed.</param>
 /// <param name="Placed">Orders sent.</param>
@@ -38,6 +39,7 @@ public sealed record Threshold(string Name, string Limit, string Actual, bool Pa
 /// <param name="Thresholds">Its criteria.</param>
 public sealed record LoadReport(
     string Name,
+    DateTimeOffset Started,
     double Rate,
     double DurationSeconds,
     int Placed,
@@ -57,6 +59,7 @@ public sealed record LoadReport(
         var delivered = load.Outcomes.Values.Where(o => o.Status == "Delivered").ToList();
         var report = new LoadReport(
             name,
+            load.Started,
             load.Rate,
             load.Duration.TotalSeconds,
             load.Orders.Count,
