@@ -19,6 +19,9 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
 {
     private static readonly IEnumerable<string> Services = BrokerAccount.Services.Select(account => account.Service);
 
+    /// <summary>The four services' names, for a theory that runs once per service.</summary>
+    public static TheoryData<string> ServiceNames => [.. Services];
+
     private readonly string _name = $"t{Guid.NewGuid():N}"[..13];
     private Task<IBusControl>? _ownersBus;
 

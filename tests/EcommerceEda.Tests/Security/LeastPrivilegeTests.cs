@@ -58,10 +58,7 @@ public sealed class LeastPrivilegeTests(TestSystem system) : IClassFixture<TestS
     }
 
     [Theory]
-    [InlineData("orders")]
-    [InlineData("warehouse")]
-    [InlineData("delivery")]
-    [InlineData("support")]
+    [MemberData(nameof(TestSystem.ServiceNames), MemberType = typeof(TestSystem))]
     public async Task A_service_role_owns_its_database_and_has_no_other_power(string service)
     {
         await using var connection = new NpgsqlConnection(system.Database(service));
@@ -110,10 +107,7 @@ public sealed class LeastPrivilegeTests(TestSystem system) : IClassFixture<TestS
     }
 
     [Theory]
-    [InlineData("orders")]
-    [InlineData("warehouse")]
-    [InlineData("delivery")]
-    [InlineData("support")]
+    [MemberData(nameof(TestSystem.ServiceNames), MemberType = typeof(TestSystem))]
     public async Task No_service_may_publish_through_the_default_exchange_which_reaches_every_queue(string service)
     {
         var refusal = await RefusalAsync(service, channel => PublishAsync(channel, "", routingKey: "orders-fulfillment"));
