@@ -100,6 +100,13 @@ public static class LoadTestRun
         console.Line(options.RabbitMqNodes == 1
             ? "Starting the system: AppHost, RabbitMQ, PostgreSQL and the four services, simulators at zero delay"
             : Invariant($"Starting the system: AppHost, a RabbitMQ cluster of {options.RabbitMqNodes} nodes, PostgreSQL and the four services, simulators at zero delay"));
+        // Faults crash and restart parts of the system: what they logged is kept beside the report, failed or not.
+        var logs = options.Scenario == "faults" ? Path.Combine(folder, "logs") : null;
+        if (logs is not null)
+        {
+            console.Line($"The services', the broker's and the database's logs go to {logs}");
+        }
+
         var host = await LocalAppHost.StartAsync(
             [
                 "--Simulators:Delay=00:00:00",
@@ -112,15 +119,8 @@ public static class LoadTestRun
                 .. options.Scenario == "faults" ? FaultSettings : [],
             ],
             options.RabbitMqNodes,
+            logs,
             cancellationToken);
-        if (options.Scenario == "faults")
-        {
-            // Faults crash and restart parts of the system: what they logged is kept beside the report, failed or not.
-            var logs = Path.Combine(folder, "logs");
-            host.KeepLogs(logs);
-            console.Line($"The services', the broker's and the database's logs go to {logs}");
-        }
-
         return await host.AsSystemUnderTestAsync(owned: true, cancellationToken);
     }
 

@@ -48,9 +48,12 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     /// <summary>
     /// Starts the AppHost with <paramref name="settings"/> added to its command line (<c>--Key=Value</c>) and
     /// <paramref name="rabbitMqNodes"/> RabbitMQ nodes (more than one: a cluster), and waits until every service
-    /// reports healthy.
+    /// reports healthy. With <paramref name="logs"/>, what each service, the broker and the database server log
+    /// goes to <c>&lt;resource&gt;.log</c> there from the start (a failed start included) until the AppHost stops,
+    /// across their restarts.
     /// </summary>
-    public static async Task<LocalAppHost> StartAsync(IEnumerable<string> settings, int rabbitMqNodes, CancellationToken cancellationToken)
+    public static async Task<LocalAppHost> StartAsync(
+        IEnumerable<string> settings, int rabbitMqNodes, string? logs, CancellationToken cancellationToken)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), $"ecommerce-eda-{Guid.NewGuid():N}"[..26]);
         var ports = FreePorts(rabbitMqNodes);
@@ -75,13 +78,24 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(arguments, cancellationToken);
         var app = await builder.BuildAsync(cancellationToken);
         var host = new LocalAppHost(app, dataPath, signingKey);
+        if (logs is not null)
+        {
+            host.KeepLogs(logs);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StartTimeout);
             await app.StartAsync(timeout.Token);
             await Task.WhenAll(Services.Select(service => app.ResourceNotifications.WaitForResourceHealthyAsync(service, timeout.Token)));
             return host;
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            var states = host.States();
+            await host.DisposeAsync();
+            throw new InvalidOperationException($"The system did not start within {StartTimeout}: {states}.", exception);
         }
         catch
         {
@@ -89,6 +103,16 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             throw;
         }
     }
+
+    // Each resource's state as the orchestrator shows it, and its health once it runs: "rabbitmq-3 Exited, orders Waiting, ...".
+    private string States() => string.Join(", ", Resources().Select(resource =>
+        App.ResourceNotifications.TryGetCurrentState(resource.Name, out var current)
+            ? $"{resource.Name} {current.Snapshot.State?.Text ?? "not started"}{(current.Snapshot.HealthStatus is { } health ? $" ({health})" : "")}"
+            : $"{resource.Name} unknown"));
+
+    // The processes of the system: the services, the broker's nodes and the database server.
+    private IEnumerable<IResource> Resources() => App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+        .Where(resource => resource is ProjectResource or LocalRabbitMqResource or LocalPostgresResource);
 
     // Given, so that no generated password is written to the AppHost's user secrets.
     private static IEnumerable<string> Passwords(IEnumerable<string> owners) =>
@@ -242,17 +266,13 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             .FirstOrDefault(resource => LocalRabbitMq.NodeName(resource.Node.Ports) == node)?.Name
             ?? throw new InvalidOperationException($"No RabbitMQ node of this system is called {node}.");
 
-    /// <summary>
-    /// From now until the AppHost stops, writes what each service, the broker and the database server log to
-    /// <c><paramref name="folder"/>/&lt;resource&gt;.log</c>, across their restarts.
-    /// </summary>
-    public void KeepLogs(string folder)
+    // From now until the AppHost stops, writes what each service, the broker and the database server log to
+    // <folder>/<resource>.log, across their restarts.
+    private void KeepLogs(string folder)
     {
         Directory.CreateDirectory(folder);
         var logs = App.Services.GetRequiredService<ResourceLoggerService>();
-        var resources = App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .Where(resource => resource is ProjectResource or LocalRabbitMqResource or LocalPostgresResource);
-        _logWriters.AddRange(resources.Select(resource => WriteLogAsync(logs, resource, Path.Combine(folder, $"{resource.Name}.log"), _stopLogs.Token)));
+        _logWriters.AddRange(Resources().Select(resource => WriteLogAsync(logs, resource, Path.Combine(folder, $"{resource.Name}.log"), _stopLogs.Token)));
     }
 
     private static async Task WriteLogAsync(ResourceLoggerService logs, IResource resource, string path, CancellationToken stop)

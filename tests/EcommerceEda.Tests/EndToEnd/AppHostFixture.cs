@@ -28,7 +28,7 @@ public sealed class AppHostFixture : IAsyncLifetime
     public Task<SystemUnderTest> SystemUnderTestAsync() => _host.AsSystemUnderTestAsync(owned: false, TestContext.Current.CancellationToken);
 
     public async ValueTask InitializeAsync() => _host = await LocalAppHost.StartAsync(
-        ["--Simulators:Delay=00:00:00.500"], rabbitMqNodes: 1, TestContext.Current.CancellationToken);
+        ["--Simulators:Delay=00:00:00.500"], rabbitMqNodes: 1, logs: null, TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 }
