@@ -20,8 +20,8 @@ namespace EcommerceEda.LoadTests.Target;
 /// </summary>
 public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
 {
-    /// <summary>The services, as the AppHost names them.</summary>
-    public static readonly string[] Services = ["orders", "warehouse", "delivery", "support"];
+    /// <summary>The services, as the AppHost names them (after their broker accounts).</summary>
+    public static readonly string[] Services = [.. BrokerAccount.Services.Select(account => account.Service)];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
@@ -29,14 +29,14 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     private static readonly TimeSpan ExitPollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly string _dataPath;
-    private readonly CancellationTokenSource _stopLogs = new();
-    private readonly List<Task> _logWriters = [];
+    private readonly ResourceLogFiles? _logs;
 
-    private LocalAppHost(DistributedApplication app, string dataPath, string signingKey)
+    private LocalAppHost(DistributedApplication app, string dataPath, string signingKey, ResourceLogFiles? logs)
     {
         App = app;
         _dataPath = dataPath;
         SigningKey = signingKey;
+        _logs = logs;
     }
 
     /// <summary>The key the services' tokens are signed with, generated for this run.</summary>
@@ -76,12 +76,22 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             .. settings,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(arguments, cancellationToken);
-        var app = await builder.BuildAsync(cancellationToken);
-        var host = new LocalAppHost(app, dataPath, signingKey);
-        if (logs is not null)
+        var logFiles = logs is null ? null : new ResourceLogFiles(logs);
+        if (logFiles is not null)
         {
-            host.KeepLogs(logs);
+            builder.Eventing.Subscribe<BeforeResourceStartedEvent>((starting, _) =>
+            {
+                if (IsProcess(starting.Resource))
+                {
+                    logFiles.Keep(starting.Resource, starting.Services.GetRequiredService<ResourceLoggerService>());
+                }
+
+                return Task.CompletedTask;
+            });
         }
+
+        var app = await builder.BuildAsync(cancellationToken);
+        var host = new LocalAppHost(app, dataPath, signingKey, logFiles);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);
@@ -104,15 +114,15 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         }
     }
 
-    // Each resource's state as the orchestrator shows it, and its health once it runs: "rabbitmq-3 Exited, orders Waiting, ...".
-    private string States() => string.Join(", ", Resources().Select(resource =>
-        App.ResourceNotifications.TryGetCurrentState(resource.Name, out var current)
+    // Each process's state as the orchestrator shows it, and its health once it runs: "rabbitmq-3 Exited, orders Waiting, ...".
+    private string States() => string.Join(", ", App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+        .Where(IsProcess)
+        .Select(resource => App.ResourceNotifications.TryGetCurrentState(resource.Name, out var current)
             ? $"{resource.Name} {current.Snapshot.State?.Text ?? "not started"}{(current.Snapshot.HealthStatus is { } health ? $" ({health})" : "")}"
             : $"{resource.Name} unknown"));
 
     // The processes of the system: the services, the broker's nodes and the database server.
-    private IEnumerable<IResource> Resources() => App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-        .Where(resource => resource is ProjectResource or LocalRabbitMqResource or LocalPostgresResource);
+    private static bool IsProcess(IResource resource) => resource is ProjectResource or LocalRabbitMqResource or LocalPostgresResource;
 
     // Given, so that no generated password is written to the AppHost's user secrets.
     private static IEnumerable<string> Passwords(IEnumerable<string> owners) =>
@@ -266,34 +276,6 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
             .FirstOrDefault(resource => LocalRabbitMq.NodeName(resource.Node.Ports) == node)?.Name
             ?? throw new InvalidOperationException($"No RabbitMQ node of this system is called {node}.");
 
-    // From now until the AppHost stops, writes what each service, the broker and the database server log to
-    // <folder>/<resource>.log, across their restarts.
-    private void KeepLogs(string folder)
-    {
-        Directory.CreateDirectory(folder);
-        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
-        _logWriters.AddRange(Resources().Select(resource => WriteLogAsync(logs, resource, Path.Combine(folder, $"{resource.Name}.log"), _stopLogs.Token)));
-    }
-
-    private static async Task WriteLogAsync(ResourceLoggerService logs, IResource resource, string path, CancellationToken stop)
-    {
-        await using var file = File.CreateText(path);
-        try
-        {
-            await foreach (var lines in logs.WatchAsync(resource).WithCancellation(stop))
-            {
-                foreach (var line in lines)
-                {
-                    await file.WriteLineAsync(line.Content);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // the AppHost stopped
-        }
-    }
-
     /// <inheritdoc />
     public HttpClient Operations(string service)
     {
@@ -307,9 +289,10 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
-        await _stopLogs.CancelAsync();
-        await Task.WhenAll(_logWriters);
-        _stopLogs.Dispose();
+        if (_logs is not null)
+        {
+            await _logs.DisposeAsync();
+        }
         if (Directory.Exists(_dataPath))
         {
             Directory.Delete(_dataPath, recursive: true);

@@ -1,0 +1,62 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace EcommerceEda.LoadTests.Target;
+
+/// <summary>
+/// What each process of a system logs, written to <c>&lt;folder&gt;/&lt;resource&gt;.log</c> as it comes, from its
+/// first start until the AppHost stops, across its restarts.
+/// </summary>
+internal sealed class ResourceLogFiles(string folder) : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, Task> _writers = [];
+
+    /// <summary>
+    /// Starts writing <paramref name="resource"/>'s log, once. Call it as the resource starts: its log goes by the
+    /// name the orchestrator gives its process, which is known only then.
+    /// </summary>
+    public void Keep(IResource resource, ResourceLoggerService logs)
+    {
+        lock (_writers)
+        {
+            if (!_writers.ContainsKey(resource.Name))
+            {
+                Directory.CreateDirectory(folder);
+                _writers[resource.Name] = WriteAsync(logs.WatchAsync(resource), Path.Combine(folder, $"{resource.Name}.log"), _stop.Token);
+            }
+        }
+    }
+
+    private static async Task WriteAsync(IAsyncEnumerable<IReadOnlyList<LogLine>> log, string path, CancellationToken stop)
+    {
+        await using var file = File.CreateText(path);
+        try
+        {
+            await foreach (var lines in log.WithCancellation(stop))
+            {
+                foreach (var line in lines)
+                {
+                    await file.WriteLineAsync(line.Content);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // the AppHost stopped
+        }
+    }
+
+    /// <summary>Stops writing, once the AppHost has stopped.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        Task[] writers;
+        lock (_writers)
+        {
+            writers = [.. _writers.Values];
+        }
+
+        await Task.WhenAll(writers);
+        _stop.Dispose();
+    }
+}
