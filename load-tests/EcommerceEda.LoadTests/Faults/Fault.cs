@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using EcommerceEda.LoadTests.Load;
 using EcommerceEda.LoadTests.Target;
@@ -176,15 +175,6 @@ public sealed record Fault(
             outage);
     }
 
-    private static async Task CloseConnectionsAsync(FaultTarget target, CancellationToken cancellationToken)
-    {
-        var management = target.System.Management;
-        var connections = await management.GetFromJsonAsync<JsonArray>("connections?columns=name", cancellationToken);
-        foreach (var name in connections!.OfType<JsonNode>().Select(c => c["name"]!.GetValue<string>()))
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Delete, $"connections/{Uri.EscapeDataString(name)}");
-            request.Headers.Add("X-Reason", "fault test: every connection closed");
-            using var response = await management.SendAsync(request, cancellationToken);
-        }
-    }
+    private static Task CloseConnectionsAsync(FaultTarget target, CancellationToken cancellationToken) =>
+        BrokerConnections.CloseAllAsync(target.System.Management, virtualHost: null, "fault test: every connection closed", cancellationToken);
 }

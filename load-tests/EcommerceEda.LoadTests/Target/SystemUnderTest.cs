@@ -54,8 +54,8 @@ public interface IServiceControl
 /// </summary>
 public sealed class SystemUnderTest : IAsyncDisposable
 {
-    /// <summary>The services' databases, one each, on the same server.</summary>
-    public static readonly string[] Databases = ["orders", "warehouse", "delivery", "support"];
+    /// <summary>The services' databases, one each named after its service, on the same server.</summary>
+    public static readonly string[] Databases = LocalAppHost.Services;
 
     private readonly IAsyncDisposable? _owner;
 

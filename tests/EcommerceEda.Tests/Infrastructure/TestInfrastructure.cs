@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using EcommerceEda.AppHost.Infrastructure;
+using EcommerceEda.LoadTests.Target;
 using EcommerceEda.Tests.Infrastructure;
 using Npgsql;
 
@@ -136,11 +137,7 @@ public sealed class TestInfrastructure : IAsyncLifetime
     public async Task CloseConnectionsAsync(string virtualHost)
     {
         using var management = ManagementClient();
-        var connections = await management.GetFromJsonAsync<JsonArray>($"vhosts/{Uri.EscapeDataString(virtualHost)}/connections?columns=name");
-        foreach (var name in connections!.Select(connection => connection!["name"]!.GetValue<string>()))
-        {
-            (await management.DeleteAsync($"connections/{Uri.EscapeDataString(name)}")).EnsureSuccessStatusCode();
-        }
+        await BrokerConnections.CloseAllAsync(management, virtualHost, "test: every connection closed", CancellationToken.None);
     }
 
     /// <summary>
