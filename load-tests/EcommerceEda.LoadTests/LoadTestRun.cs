@@ -60,15 +60,17 @@ public static class LoadTestRun
         LoadReport? placeOrders = null;
         OrderCost? cost = null;
         CpuReport? cpu = null;
+        IReadOnlyList<HopReport> hops = [];
         if (Runs("place-orders"))
         {
             console.Heading("place-orders");
-            (placeOrders, cost, cpu) = await PlaceOrders.RunAsync(system, stock, rate, options, console, cancellationToken);
+            (placeOrders, cost, cpu, hops) = await PlaceOrders.RunAsync(system, stock, rate, options, console, cancellationToken);
         }
         else if (scenario == "smoke")
         {
             console.Heading("smoke");
             placeOrders = await PlaceOrders.SmokeAsync(system, stock, console, cancellationToken);
+            hops = await HopReport.ReadAsync(system, placeOrders.Started, cancellationToken);
         }
 
         DrainReport? drain = null;
@@ -84,7 +86,7 @@ public static class LoadTestRun
             faults = await FaultSuite.RunAsync(system, options.Rate ?? FaultRate, options, console, cancellationToken);
         }
 
-        var report = new RunReport(options.RunId, command, Machine(), postgres, broker, placeOrders, cost, cpu, findMax, drain, faults);
+        var report = new RunReport(options.RunId, command, Machine(), postgres, broker, placeOrders, cost, cpu, hops, findMax, drain, faults);
         await ReportWriter.WriteAsync(report, folder, cancellationToken);
         return (report, folder);
     }

@@ -219,6 +219,7 @@ public sealed record FaultReport(string Name, string Description, double OutageS
 /// <param name="PlaceOrders">The place-orders load (or smoke).</param>
 /// <param name="Cost">C and M, from the place-orders load.</param>
 /// <param name="Cpu">Where the CPU went during the place-orders load.</param>
+/// <param name="Hops">How long each hop between the services took during the place-orders load (or smoke), the slowest first.</param>
 /// <param name="FindMax">The find-max steps.</param>
 /// <param name="Drain">The drain scenario.</param>
 /// <param name="Faults">The fault scenarios.</param>
@@ -231,6 +232,7 @@ public sealed record RunReport(
     LoadReport? PlaceOrders,
     OrderCost? Cost,
     CpuReport? Cpu,
+    IReadOnlyList<HopReport> Hops,
     FindMaxReport? FindMax,
     DrainReport? Drain,
     IReadOnlyList<FaultReport> Faults)

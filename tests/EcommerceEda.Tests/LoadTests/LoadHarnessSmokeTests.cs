@@ -22,7 +22,18 @@ public sealed class LoadHarnessSmokeTests
             Assert.Equal(20, smoke.Accepted);
             Assert.Equal(smoke.Accepted, smoke.Delivered);
             Assert.Equal(20, smoke.EndToEnd.Count);
-            Assert.Contains("| accepted orders delivered | 20 | 20 | pass |", await File.ReadAllTextAsync(Path.Combine(folder, "report.md"), TestContext.Current.CancellationToken));
+            // Every hop of the flow, once per order, timed by the outbox and inbox rows it left.
+            Assert.Equal(
+                [
+                    "delivery:order-delivered:v1", "delivery:order-shipped:v1", "delivery:ship-order:v1", "orders:order-placed:v1",
+                    "warehouse:order-picked:v1", "warehouse:pick-order:v1", "warehouse:reserve-stock:v1", "warehouse:stock-reserved:v1",
+                ],
+                report.Hops.Select(hop => hop.Message["urn:message:".Length..]).Order());
+            Assert.All(report.Hops, hop => Assert.Equal(20, hop.Taken.Count));
+            Assert.All(report.Hops, hop => Assert.True(hop.Taken.P50 > 0, $"{hop.Message} took no time"));
+            var markdown = await File.ReadAllTextAsync(Path.Combine(folder, "report.md"), TestContext.Current.CancellationToken);
+            Assert.Contains("| accepted orders delivered | 20 | 20 | pass |", markdown);
+            Assert.Contains("| urn:message:warehouse:reserve-stock:v1 | orders | warehouse: warehouse-reserve-stock | 20 |", markdown);
             Assert.Equal(2, CountOf("<svg", await File.ReadAllTextAsync(Path.Combine(folder, "report.html"), TestContext.Current.CancellationToken)));
             Assert.Contains("\"delivered\": 20", await File.ReadAllTextAsync(Path.Combine(folder, "report.json"), TestContext.Current.CancellationToken));
         }
