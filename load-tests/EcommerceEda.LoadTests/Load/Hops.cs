@@ -6,21 +6,20 @@ namespace EcommerceEda.LoadTests.Load;
 
 /// <summary>
 /// One hop of the flow, every message of one kind from one service's outbox to one consumer's inbox, timed by the
-/// rows the outbox and the inbox keep: the outbox row's <c>created_at</c> (the start of the transaction that wrote
-/// it), its <c>sent_at</c> (set by the relay once the broker confirmed it) and the inbox row's <c>received_at</c> (the
-/// start of the consumer's transaction). The rest of an order's placed → delivered is the work inside each
-/// transaction and the steps of the simulated picker and courier.
+/// rows the outbox and the inbox keep: from the outbox row's <c>created_at</c> (the start of the transaction that
+/// wrote it) to the inbox row's <c>received_at</c> (the start of the consumer's): the rest of the writer's
+/// transaction, its commit, the publish, the broker's delivery and the consumer taking it up. The rest of an order's
+/// placed → delivered is the work inside each transaction and the steps of the simulated picker and courier.
 /// </summary>
 /// <param name="Message">The message's URN.</param>
 /// <param name="From">The service whose outbox held it.</param>
 /// <param name="To">The service and consumer that took it.</param>
-/// <param name="Sent">From the writer's transaction start to the message marked sent: the rest of that transaction, its commit, the relay's claim, the publish and the confirm.</param>
-/// <param name="Taken">From the writer's transaction start to the consumer's: the whole hop. The consumer may start before the message is marked sent.</param>
-public sealed record HopReport(string Message, string From, string To, LatencySummary Sent, LatencySummary Taken)
+/// <param name="Latency">From the writer's transaction start to the consumer's.</param>
+public sealed record HopReport(string Message, string From, string To, LatencySummary Latency)
 {
     private const string OutboxSql = """
-        SELECT id AS Id, message_type AS MessageType, created_at AS CreatedAt, sent_at AS SentAt
-        FROM outbox_messages WHERE created_at >= @Since AND sent_at IS NOT NULL
+        SELECT id AS Id, message_type AS MessageType, created_at AS CreatedAt
+        FROM outbox_messages WHERE created_at >= @Since
         """;
 
     private const string InboxSql = """
@@ -31,7 +30,7 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
     /// <summary>Every hop of the messages written since <paramref name="since"/>, the slowest first.</summary>
     public static async Task<IReadOnlyList<HopReport>> ReadAsync(SystemUnderTest system, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var sent = new Dictionary<Guid, (string Service, OutboxRow Row)>();
+        var written = new Dictionary<Guid, (string Service, OutboxRow Row)>();
         var taken = new List<(string Service, InboxRow Row)>();
         foreach (var service in SystemUnderTest.Databases)
         {
@@ -39,7 +38,7 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
             var parameters = new { Since = since.UtcDateTime };
             foreach (var row in await connection.QueryAsync<OutboxRow>(new CommandDefinition(OutboxSql, parameters, cancellationToken: cancellationToken)))
             {
-                sent[row.Id] = (service, row);
+                written[row.Id] = (service, row);
             }
 
             taken.AddRange((await connection.QueryAsync<InboxRow>(new CommandDefinition(InboxSql, parameters, cancellationToken: cancellationToken)))
@@ -47,19 +46,18 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
         }
 
         return [.. taken
-            .Where(consumer => sent.ContainsKey(consumer.Row.MessageId))
-            .Select(consumer => (Writer: sent[consumer.Row.MessageId], Consumer: consumer))
+            .Where(consumer => written.ContainsKey(consumer.Row.MessageId))
+            .Select(consumer => (Writer: written[consumer.Row.MessageId], Consumer: consumer))
             .GroupBy(hop => (hop.Writer.Row.MessageType, hop.Writer.Service, To: $"{hop.Consumer.Service}: {hop.Consumer.Row.Consumer}"))
             .Select(hop => new HopReport(
                 hop.Key.MessageType,
                 hop.Key.Service,
                 hop.Key.To,
-                LatencySummary.Of(hop.Select(h => (h.Writer.Row.SentAt - h.Writer.Row.CreatedAt).TotalMilliseconds)),
                 LatencySummary.Of(hop.Select(h => (h.Consumer.Row.ReceivedAt - h.Writer.Row.CreatedAt).TotalMilliseconds))))
-            .OrderByDescending(hop => hop.Taken.P50)];
+            .OrderByDescending(hop => hop.Latency.P50)];
     }
 
-    private sealed record OutboxRow(Guid Id, string MessageType, DateTime CreatedAt, DateTime SentAt);
+    private sealed record OutboxRow(Guid Id, string MessageType, DateTime CreatedAt);
 
     private sealed record InboxRow(string Consumer, Guid MessageId, DateTime ReceivedAt);
 }
