@@ -11,22 +11,30 @@ public static class LocalPorts
     private const int Lowest = 20000;
     private const int Attempts = 100;
 
+    // Ports this process handed out already: systems started side by side (test classes in parallel) must not draw
+    // the same one while neither server listens on it yet.
+    private static readonly HashSet<int> HandedOut = [];
+
     /// <summary>
-    /// <paramref name="count"/> different ports nothing listens on right now, below the range the system gives
-    /// outgoing connections their local ports from (from 32768 on Linux by default), so that no client connection
-    /// takes one before its server listens on it (the kernel's free port, port 0, comes from that range). All are
-    /// held open together while they are chosen.
+    /// <paramref name="count"/> different ports nothing listens on right now and that this process has not handed
+    /// out before, below the range the system gives outgoing connections their local ports from (from 32768 on Linux
+    /// by default), so that no client connection takes one before its server listens on it (the kernel's free port,
+    /// port 0, comes from that range). All are held open together while they are chosen.
     /// </summary>
     public static int[] Free(int count)
     {
         var highest = OutgoingPortsStart() - ClusterRoom - 1;
-        var candidates = Enumerable.Range(Lowest, highest - Lowest + 1).ToArray();
-        for (var attempt = 0; attempt < Attempts; attempt++)
+        lock (HandedOut)
         {
-            Random.Shared.Shuffle(candidates);
-            if (Hold(candidates[..count]) is { } ports)
+            var candidates = Enumerable.Range(Lowest, highest - Lowest + 1).Where(port => !HandedOut.Contains(port)).ToArray();
+            for (var attempt = 0; attempt < Attempts; attempt++)
             {
-                return ports;
+                Random.Shared.Shuffle(candidates);
+                if (Hold(candidates[..count]) is { } ports)
+                {
+                    HandedOut.UnionWith(ports);
+                    return ports;
+                }
             }
         }
 
@@ -36,8 +44,9 @@ public static class LocalPorts
     /// <summary>Whether nothing listens on any of <paramref name="ports"/> right now.</summary>
     public static bool AreFree(IEnumerable<int> ports) => Hold(ports) is not null;
 
-    // Where the range starts, as Linux says; elsewhere (Windows and macOS start at 49152), or when it starts too low to
-    // leave room below it, Linux's default.
+    // Where the range starts, as Linux says; elsewhere (Windows and macOS start at 49152) Linux's default. A Linux
+    // range moved down to 21000 or below leaves no room under it: then Linux's default is used too, and the ports may
+    // fall in the range after all.
     private static int OutgoingPortsStart()
     {
         const string range = "/proc/sys/net/ipv4/ip_local_port_range";

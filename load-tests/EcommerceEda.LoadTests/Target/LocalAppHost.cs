@@ -20,8 +20,8 @@ namespace EcommerceEda.LoadTests.Target;
 /// </summary>
 public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
 {
-    /// <summary>The services, as the AppHost names them (after their broker accounts).</summary>
-    public static readonly string[] Services = [.. BrokerAccount.Services.Select(account => account.Service)];
+    /// <summary>The services, as the AppHost names them.</summary>
+    public static IReadOnlyList<string> Services => BrokerAccount.ServiceNames;
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
@@ -135,7 +135,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         {
             var ports = LocalPorts.Free(6);
             var cluster = Enumerable.Range(1, rabbitMqNodes - 1).SelectMany(n => ports[1..].Select(port => port + (10 * n)));
-            if (LocalPorts.AreFree(cluster) || attempt == 20)
+            if (LocalPorts.AreFree([.. ports, .. cluster]) || attempt == 20) // held together: a cluster port may be one of the six
             {
                 return ports;
             }
