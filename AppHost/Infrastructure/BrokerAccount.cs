@@ -35,6 +35,9 @@ public sealed record BrokerAccount(string Service, IReadOnlyList<string> Sends)
         new("support", []),
     ];
 
+    /// <summary>The services' names (each also its user's, its database's and its AppHost resource's), in the same order.</summary>
+    public static IReadOnlyList<string> ServiceNames { get; } = [.. Services.Select(account => account.Service)];
+
     /// <summary>The account of <paramref name="service"/>.</summary>
     public static BrokerAccount For(string service) =>
         Services.SingleOrDefault(account => account.Service == service)

@@ -78,7 +78,7 @@ public static class InfrastructureExtensions
 
         var rabbitMqPassword = builder.AddSecret("rabbitmq-password");
         var postgresPassword = builder.AddSecret("postgres-password");
-        var services = BrokerAccount.Services.Select(account => account.Service).ToList();
+        var services = BrokerAccount.ServiceNames;
         var brokerPasswords = services.ToDictionary(service => service, service => builder.AddSecret($"rabbitmq-{service}-password").Resource);
         var databasePasswords = services.ToDictionary(service => service, service => builder.AddSecret($"postgres-{service}-password").Resource);
         var infrastructure = mode is InfrastructureMode.Containers

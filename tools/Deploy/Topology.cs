@@ -102,5 +102,5 @@ public static class Topology
             ""]);
 
     /// <summary>The services, as the AppHost names them.</summary>
-    public static IEnumerable<string> Services => BrokerAccount.Services.Select(account => account.Service);
+    public static IEnumerable<string> Services => BrokerAccount.ServiceNames;
 }

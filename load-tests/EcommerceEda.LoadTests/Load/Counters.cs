@@ -40,7 +40,7 @@ public sealed record Counters(IReadOnlyDictionary<string, long> Commits, long Wr
             SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY(@databases);
             SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint;
             """, connection);
-        command.Parameters.AddWithValue("databases", SystemUnderTest.Databases);
+        command.Parameters.AddWithValue("databases", SystemUnderTest.Databases.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var commits = new Dictionary<string, long>();
         while (await reader.ReadAsync(cancellationToken))

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using EcommerceEda.AppHost.Infrastructure;
 using EcommerceEda.AppHost.Security;
 using EcommerceEda.ServiceDefaults.Security;
 using Npgsql;
@@ -55,7 +56,7 @@ public interface IServiceControl
 public sealed class SystemUnderTest : IAsyncDisposable
 {
     /// <summary>The services' databases, one each named after its service, on the same server.</summary>
-    public static readonly string[] Databases = LocalAppHost.Services;
+    public static IReadOnlyList<string> Databases => BrokerAccount.ServiceNames;
 
     private readonly IAsyncDisposable? _owner;
 

@@ -50,7 +50,7 @@ public sealed class PublishedDeployment : IAsyncLifetime
 /// </summary>
 public sealed class DeploymentTests(PublishedDeployment deployment, TestInfrastructure infrastructure) : IClassFixture<PublishedDeployment>
 {
-    private static readonly string[] Services = [.. BrokerAccount.Services.Select(account => account.Service)];
+    private static IReadOnlyList<string> Services => BrokerAccount.ServiceNames;
 
     [Fact]
     public void The_committed_deployment_is_what_the_AppHost_generates()

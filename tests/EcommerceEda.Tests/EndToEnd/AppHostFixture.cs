@@ -11,7 +11,7 @@ namespace EcommerceEda.Tests.EndToEnd;
 /// </summary>
 public sealed class AppHostFixture : IAsyncLifetime
 {
-    public static readonly string[] Services = LocalAppHost.Services;
+    public static IReadOnlyList<string> Services => LocalAppHost.Services;
 
     private LocalAppHost _host = null!;
 

@@ -17,7 +17,7 @@ namespace EcommerceEda.Tests.Infrastructure;
 /// </summary>
 public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
 {
-    private static readonly IEnumerable<string> Services = BrokerAccount.Services.Select(account => account.Service);
+    private static IReadOnlyList<string> Services => BrokerAccount.ServiceNames;
 
     /// <summary>The four services' names, for a theory that runs once per service.</summary>
     public static TheoryData<string> ServiceNames => [.. Services];

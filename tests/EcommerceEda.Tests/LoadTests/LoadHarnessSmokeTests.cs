@@ -30,7 +30,7 @@ public sealed class LoadHarnessSmokeTests
                 ],
                 report.Hops.Select(hop => hop.Message["urn:message:".Length..]).Order());
             Assert.All(report.Hops, hop => Assert.Equal(20, hop.Latency.Count));
-            Assert.All(report.Hops, hop => Assert.True(hop.Latency.P50 > 0, $"{hop.Message} took no time"));
+            Assert.All(report.Hops, hop => Assert.InRange(hop.Latency.P50, 0.1, 10_000)); // neither nothing nor off by hours
             var markdown = await File.ReadAllTextAsync(Path.Combine(folder, "report.md"), TestContext.Current.CancellationToken);
             Assert.Contains("| accepted orders delivered | 20 | 20 | pass |", markdown);
             Assert.Contains("| urn:message:warehouse:reserve-stock:v1 | orders | warehouse: warehouse-reserve-stock | 20 |", markdown);
