@@ -15,6 +15,8 @@ public static class LocalPorts
     // the same one while neither server listens on it yet.
     private static readonly HashSet<int> HandedOut = [];
 
+    private static readonly int Highest = OutgoingPortsStart() - ClusterRoom - 1;
+
     /// <summary>
     /// <paramref name="count"/> different ports nothing listens on right now and that this process has not handed
     /// out before, below the range the system gives outgoing connections their local ports from (from 32768 on Linux
@@ -23,10 +25,9 @@ public static class LocalPorts
     /// </summary>
     public static int[] Free(int count)
     {
-        var highest = OutgoingPortsStart() - ClusterRoom - 1;
         lock (HandedOut)
         {
-            var candidates = Enumerable.Range(Lowest, highest - Lowest + 1).Where(port => !HandedOut.Contains(port)).ToArray();
+            var candidates = Enumerable.Range(Lowest, Highest - Lowest + 1).Where(port => !HandedOut.Contains(port)).ToArray();
             for (var attempt = 0; attempt < Attempts; attempt++)
             {
                 Random.Shared.Shuffle(candidates);
@@ -38,7 +39,7 @@ public static class LocalPorts
             }
         }
 
-        throw new InvalidOperationException($"No {count} free ports between {Lowest} and {highest} in {Attempts} tries.");
+        throw new InvalidOperationException($"No {count} free ports between {Lowest} and {Highest} in {Attempts} tries.");
     }
 
     /// <summary>Whether nothing listens on any of <paramref name="ports"/> right now.</summary>

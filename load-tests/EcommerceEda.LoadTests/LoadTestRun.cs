@@ -60,18 +60,18 @@ public static class LoadTestRun
         LoadReport? placeOrders = null;
         OrderCost? cost = null;
         CpuReport? cpu = null;
-        IReadOnlyList<HopReport> hops = [];
         if (Runs("place-orders"))
         {
             console.Heading("place-orders");
-            (placeOrders, cost, cpu, hops) = await PlaceOrders.RunAsync(system, stock, rate, options, console, cancellationToken);
+            (placeOrders, cost, cpu) = await PlaceOrders.RunAsync(system, stock, rate, options, console, cancellationToken);
         }
         else if (scenario == "smoke")
         {
             console.Heading("smoke");
             placeOrders = await PlaceOrders.SmokeAsync(system, stock, console, cancellationToken);
-            hops = await HopReport.ReadAsync(system, placeOrders.Started, cancellationToken);
         }
+
+        var hops = placeOrders is null ? [] : await HopReport.ReadAsync(system, placeOrders.Started, cancellationToken);
 
         DrainReport? drain = null;
         if (Runs("drain"))

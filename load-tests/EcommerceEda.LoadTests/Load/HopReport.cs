@@ -55,24 +55,20 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
 
     private static async Task<IReadOnlyList<HopReport>> ReadOnceAsync(SystemUnderTest system, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var written = new Dictionary<Guid, (string Service, OutboxRow Row)>();
+        var written = new List<(string Service, OutboxRow Row)>();
         var taken = new List<(string Service, InboxRow Row)>();
+        var parameters = new { Since = since.UtcDateTime };
         foreach (var service in SystemUnderTest.Databases)
         {
             await using var connection = new NpgsqlConnection(system.Database(service));
-            var parameters = new { Since = since.UtcDateTime };
-            foreach (var row in await connection.QueryAsync<OutboxRow>(new CommandDefinition(OutboxSql, parameters, cancellationToken: cancellationToken)))
-            {
-                written[row.Id] = (service, row);
-            }
-
+            written.AddRange((await connection.QueryAsync<OutboxRow>(new CommandDefinition(OutboxSql, parameters, cancellationToken: cancellationToken)))
+                .Select(row => (service, row)));
             taken.AddRange((await connection.QueryAsync<InboxRow>(new CommandDefinition(InboxSql, parameters, cancellationToken: cancellationToken)))
                 .Select(row => (service, row)));
         }
 
-        return [.. taken
-            .Where(consumer => written.ContainsKey(consumer.Row.MessageId))
-            .Select(consumer => (Writer: written[consumer.Row.MessageId], Consumer: consumer))
+        return [.. written
+            .Join(taken, writer => writer.Row.Id, consumer => consumer.Row.MessageId, (writer, consumer) => (Writer: writer, Consumer: consumer))
             .GroupBy(hop => (hop.Writer.Row.MessageType, hop.Writer.Service, To: $"{hop.Consumer.Service}: {hop.Consumer.Row.Consumer}"))
             .Select(hop => new HopReport(
                 hop.Key.MessageType,

@@ -7,8 +7,7 @@ namespace EcommerceEda.LoadTests.Scenarios;
 
 /// <summary>
 /// Orders at a fixed arrival rate for a while: latency of the API and placed → delivered, with what each order
-/// costs the database and the broker (the counters are read, settled, before and after), the CPU, and how long
-/// each hop between the services took.
+/// costs the database and the broker (the counters are read, settled, before and after).
 /// </summary>
 public static class PlaceOrders
 {
@@ -16,7 +15,7 @@ public static class PlaceOrders
     public const double TargetP50Ms = 50, TargetP99Ms = 250;
 
     /// <summary>Warms the system up at the rate, then runs the load and measures its cost.</summary>
-    public static async Task<(LoadReport Load, OrderCost Cost, CpuReport Cpu, IReadOnlyList<HopReport> Hops)> RunAsync(
+    public static async Task<(LoadReport Load, OrderCost Cost, CpuReport Cpu)> RunAsync(
         SystemUnderTest system, Stock stock, double rate, LoadTestOptions options, IRunConsole console, CancellationToken cancellationToken)
     {
         await WarmUpAsync(system, stock, rate, options, console, cancellationToken);
@@ -34,11 +33,7 @@ public static class PlaceOrders
             new Threshold("p50 placed → delivered", $"< {TargetP50Ms} ms", $"{report.EndToEnd.P50} ms", report.EndToEnd.P50 < TargetP50Ms),
             new Threshold("p99 placed → delivered", $"< {TargetP99Ms} ms", $"{report.EndToEnd.P99} ms", report.EndToEnd.P99 < TargetP99Ms),
         ]);
-        return (
-            report,
-            new OrderCost(load.Accepted, spent.Commits, spent.Writes, spent.Enqueued),
-            new CpuReport(used.Since(cpu), (used.Wall - cpu.Wall).TotalSeconds, load.Accepted),
-            await HopReport.ReadAsync(system, load.Started, cancellationToken));
+        return (report, new OrderCost(load.Accepted, spent.Commits, spent.Writes, spent.Enqueued), new CpuReport(used.Since(cpu), (used.Wall - cpu.Wall).TotalSeconds, load.Accepted));
     }
 
     /// <summary>

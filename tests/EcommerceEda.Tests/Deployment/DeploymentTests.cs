@@ -50,8 +50,6 @@ public sealed class PublishedDeployment : IAsyncLifetime
 /// </summary>
 public sealed class DeploymentTests(PublishedDeployment deployment, TestInfrastructure infrastructure) : IClassFixture<PublishedDeployment>
 {
-    private static IReadOnlyList<string> Services => BrokerAccount.ServiceNames;
-
     [Fact]
     public void The_committed_deployment_is_what_the_AppHost_generates()
     {
@@ -151,7 +149,7 @@ public sealed class DeploymentTests(PublishedDeployment deployment, TestInfrastr
     {
         var script = Path.Combine(deployment.Folder, "postgres", "provision.sql");
         var server = new NpgsqlConnectionStringBuilder(infrastructure.DatabaseConnectionString("postgres"));
-        string[] arguments = ["-v", "ON_ERROR_STOP=1", .. Services.SelectMany(service => new[] { "-v", $"{service}_password={Guid.NewGuid():N}" }), "-f", script];
+        string[] arguments = ["-v", "ON_ERROR_STOP=1", .. BrokerAccount.ServiceNames.SelectMany(service => new[] { "-v", $"{service}_password={Guid.NewGuid():N}" }), "-f", script];
 
         for (var run = 1; run <= 2; run++)
         {
@@ -168,7 +166,7 @@ public sealed class DeploymentTests(PublishedDeployment deployment, TestInfrastr
 
         await using var connection = new NpgsqlConnection(server.ConnectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
-        foreach (var service in Services)
+        foreach (var service in BrokerAccount.ServiceNames)
         {
             await using var command = new NpgsqlCommand(
                 "SELECT pg_get_userbyid(datdba), has_database_privilege('public', datname, 'CONNECT') FROM pg_database WHERE datname = @service", connection);

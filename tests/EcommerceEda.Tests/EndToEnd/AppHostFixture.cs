@@ -11,8 +11,6 @@ namespace EcommerceEda.Tests.EndToEnd;
 /// </summary>
 public sealed class AppHostFixture : IAsyncLifetime
 {
-    public static IReadOnlyList<string> Services => LocalAppHost.Services;
-
     private LocalAppHost _host = null!;
 
     /// <summary>A client of <paramref name="service"/>, with a token of <paramref name="subject"/> in <paramref name="role"/>.</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting.Testing;
 using EcommerceEda.AppHost;
+using EcommerceEda.LoadTests.Target;
 using EcommerceEda.ServiceDefaults.Security;
 using EcommerceEda.Tests.Fulfillment;
 using EcommerceEda.Tests.Infrastructure;
@@ -16,7 +17,7 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
     [Fact]
     public async Task Every_service_reports_healthy_with_its_database_and_the_broker()
     {
-        foreach (var service in AppHostFixture.Services)
+        foreach (var service in LocalAppHost.Services)
         {
             using var client = app.App.CreateHttpClient(service, "http"); // anonymous
             var health = await client.GetStringAsync("/health", TestContext.Current.CancellationToken);

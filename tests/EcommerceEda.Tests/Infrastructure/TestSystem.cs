@@ -17,10 +17,8 @@ namespace EcommerceEda.Tests.Infrastructure;
 /// </summary>
 public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
 {
-    private static IReadOnlyList<string> Services => BrokerAccount.ServiceNames;
-
     /// <summary>The four services' names, for a theory that runs once per service.</summary>
-    public static TheoryData<string> ServiceNames => [.. Services];
+    public static TheoryData<string> ServiceNames => [.. BrokerAccount.ServiceNames];
 
     private readonly string _name = $"t{Guid.NewGuid():N}"[..13];
     private Task<IBusControl>? _ownersBus;
@@ -38,7 +36,7 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await infrastructure.CreateVirtualHostAsync(_name);
-        await Task.WhenAll(Services.Select(service => infrastructure.CreateServiceDatabaseAsync(DatabaseName(service), service)));
+        await Task.WhenAll(BrokerAccount.ServiceNames.Select(service => infrastructure.CreateServiceDatabaseAsync(DatabaseName(service), service)));
         Orders = NewHost<PlaceOrderHandler>("orders");
         Warehouse = NewHost<SetStockHandler>("warehouse");
         Delivery = NewHost<ShipOrderConsumer>("delivery");
