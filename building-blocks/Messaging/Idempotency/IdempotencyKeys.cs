@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Dapper;
 using EcommerceEda.Messaging.Outbox;
 
 namespace EcommerceEda.Messaging.Idempotency;
@@ -59,15 +58,13 @@ public static class IdempotencyKeys
             RequestHash = requestHash,
             Response = JsonSerializer.Serialize(response),
         };
-        var inserted = await tx.Connection.ExecuteAsync(
-            new CommandDefinition(ClaimSql, claim, tx.Transaction, cancellationToken: cancellationToken));
+        var inserted = await tx.ExecuteAsync(ClaimSql, claim, cancellationToken);
         if (inserted == 1)
         {
             return (IdempotencyClaim.New, response);
         }
 
-        var earlier = await tx.Connection.QuerySingleAsync<StoredClaim>(
-            new CommandDefinition(FindSql, claim, tx.Transaction, cancellationToken: cancellationToken));
+        var earlier = await tx.QuerySingleAsync<StoredClaim>(FindSql, claim, cancellationToken);
         return earlier.RequestHash.AsSpan().SequenceEqual(requestHash)
             ? (IdempotencyClaim.Replay, JsonSerializer.Deserialize<TResponse>(earlier.Response)!)
             : (IdempotencyClaim.Mismatch, response);

@@ -12,9 +12,12 @@ namespace EcommerceEda.Messaging.Outbox;
 /// </summary>
 public sealed class OutboxTransaction : IAsyncDisposable
 {
+    // No ON CONFLICT: the primary key refuses a message consumed before, and the round trip stops there (see Receive).
+    private const string InboxSql = "INSERT INTO inbox_messages (consumer, message_id) VALUES (@InboxConsumer, @InboxMessageId)";
+
     // Every row added since the last statement, in one round trip. A message due now is the dispatcher's until its
     // lease ends (see OutboxDispatcher); a scheduled one is the relay's.
-    private const string InsertSql = """
+    private const string OutboxSql = """
         INSERT INTO outbox_messages (id, message_type, destination, body, trace_parent, not_before)
         SELECT r.id, r.message_type, r.destination, r.body::jsonb, r.trace_parent, COALESCE(r.not_before, now() + @OutboxLease)
         FROM unnest(@OutboxIds, @OutboxTypes, @OutboxDestinations, @OutboxBodies, @OutboxTraceParents, @OutboxNotBefore)
@@ -28,6 +31,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
     private readonly List<EnqueuedMessage> _enqueued = [];
     private readonly List<OutboxRow> _rows = []; // _enqueued's rows; the first _written of them are in the database
     private int _written;
+    private InboxRow? _receipt; // the inbox row, until a round trip writes it
 
     internal OutboxTransaction(
         NpgsqlConnection connection,
@@ -45,15 +49,11 @@ public sealed class OutboxTransaction : IAsyncDisposable
         _clock = clock;
     }
 
-    /// <summary>
-    /// The open connection; pass it with <see cref="Transaction"/> to every Dapper call. The messages added to the outbox
-    /// are written with the next statement run through <see cref="ExecuteAsync"/>, or at the commit: a query on this
-    /// connection does not see them before.
-    /// </summary>
-    public NpgsqlConnection Connection { get; }
+    /// <summary>The open connection. Statements go through this transaction's methods, which carry what it has not yet written.</summary>
+    internal NpgsqlConnection Connection { get; }
 
-    /// <summary>The transaction every write of this unit of work must join.</summary>
-    public NpgsqlTransaction Transaction { get; }
+    /// <summary>The transaction every statement of this unit of work joins.</summary>
+    internal NpgsqlTransaction Transaction { get; }
 
     /// <summary>The messages added to the outbox so far in this transaction, in order.</summary>
     public IReadOnlyList<EnqueuedMessage> Enqueued => _enqueued;
@@ -80,11 +80,30 @@ public sealed class OutboxTransaction : IAsyncDisposable
         Enqueue(message, command: null, notBefore);
 
     /// <summary>
-    /// Runs <paramref name="sql"/>, one statement, in this unit of work and returns the rows it affected. The outbox rows
-    /// added since the last statement go to the database in the same round trip.
+    /// Runs <paramref name="sql"/> in this unit of work and returns the rows it affected. What the unit of work has not
+    /// written yet (the inbox row, the outbox rows added since the last statement) goes to the database in the same round trip.
     /// </summary>
-    public Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
-        WriteAsync(sql, parameters, cancellationToken);
+    public async Task<int> ExecuteAsync(string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        var pending = PendingRows;
+        return await RunAsync(sql, parameters, Connection.ExecuteAsync, cancellationToken) - pending;
+    }
+
+    /// <summary>Runs <paramref name="sql"/> and returns the first column of its first row, like <see cref="ExecuteAsync"/>.</summary>
+    public Task<T?> ExecuteScalarAsync<T>(string sql, object? parameters, CancellationToken cancellationToken) =>
+        RunAsync(sql, parameters, Connection.ExecuteScalarAsync<T>, cancellationToken);
+
+    /// <summary>Runs the query <paramref name="sql"/> and returns its rows, like <see cref="ExecuteAsync"/>.</summary>
+    public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? parameters, CancellationToken cancellationToken) =>
+        RunAsync(sql, parameters, Connection.QueryAsync<T>, cancellationToken);
+
+    /// <summary>Runs the query <paramref name="sql"/> and returns its one row, like <see cref="ExecuteAsync"/>.</summary>
+    public Task<T> QuerySingleAsync<T>(string sql, object? parameters, CancellationToken cancellationToken) =>
+        RunAsync(sql, parameters, Connection.QuerySingleAsync<T>, cancellationToken);
+
+    /// <summary>Runs the query <paramref name="sql"/> and returns its one row or the default, like <see cref="ExecuteAsync"/>.</summary>
+    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? parameters, CancellationToken cancellationToken) =>
+        RunAsync(sql, parameters, Connection.QuerySingleOrDefaultAsync<T?>, cancellationToken);
 
     /// <summary>
     /// Commits the business rows, the inbox row and the outgoing messages together, then publishes the messages due
@@ -92,9 +111,9 @@ public sealed class OutboxTransaction : IAsyncDisposable
     /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        if (_written < _rows.Count)
+        if (PendingRows > 0)
         {
-            await WriteAsync(sql: null, parameters: null, cancellationToken);
+            await RunAsync(sql: null, parameters: null, Connection.ExecuteAsync, cancellationToken);
         }
 
         await Transaction.CommitAsync(cancellationToken);
@@ -145,31 +164,74 @@ public sealed class OutboxTransaction : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    // Runs sql (if any) with the rows not yet written in the same round trip; returns the rows sql affected.
-    private async Task<int> WriteAsync(string? sql, object? parameters, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the inbox row of the message this unit of work consumes: it is written first, with the unit of work's first
+    /// statement (or its commit), and the inbox's primary key refuses a message consumed before. That statement then throws
+    /// <see cref="DuplicateMessageException"/>, before the consumer has acted on anything it read.
+    /// </summary>
+    internal void Receive(string consumer, Guid messageId) => _receipt = new InboxRow(consumer, messageId);
+
+    // The rows the next round trip writes before its statement.
+    private int PendingRows => (_receipt is null ? 0 : 1) + _rows.Count - _written;
+
+    // Runs sql (if any) after the inbox row and the outbox rows not yet written, in one round trip.
+    private async Task<TResult> RunAsync<TResult>(
+        string? sql, object? parameters, Func<CommandDefinition, Task<TResult>> run, CancellationToken cancellationToken)
     {
-        var unwritten = _rows.Count - _written;
-        if (unwritten == 0)
+        if (PendingRows == 0)
         {
-            return await Connection.ExecuteAsync(new CommandDefinition(sql!, parameters, Transaction, cancellationToken: cancellationToken));
+            return await run(new CommandDefinition(sql!, parameters, Transaction, cancellationToken: cancellationToken));
         }
 
-        var rows = _rows.Skip(_written).ToList();
-        var notBefore = _enqueued.Skip(_written).Select(m => m.NotBefore?.ToUniversalTime()).ToArray();
+        var statements = new List<string>(3);
         var combined = new DynamicParameters(parameters);
-        combined.Add("OutboxIds", rows.Select(r => r.Id).ToArray());
-        combined.Add("OutboxTypes", rows.Select(r => r.MessageType).ToArray());
-        combined.Add("OutboxDestinations", rows.Select(r => r.Destination).ToArray());
-        combined.Add("OutboxBodies", rows.Select(r => r.Body).ToArray());
-        combined.Add("OutboxTraceParents", rows.Select(r => r.TraceParent).ToArray());
-        combined.Add("OutboxNotBefore", notBefore);
-        combined.Add("OutboxLease", _lease);
-        var affected = await Connection.ExecuteAsync(new CommandDefinition(
-            sql is null ? InsertSql : $"{InsertSql};\n{sql}", combined, Transaction, cancellationToken: cancellationToken));
+        var receipt = _receipt;
+        if (receipt is not null)
+        {
+            statements.Add(InboxSql);
+            combined.Add("InboxConsumer", receipt.Consumer);
+            combined.Add("InboxMessageId", receipt.MessageId);
+        }
+
+        if (_written < _rows.Count)
+        {
+            var rows = _rows.Skip(_written).ToList();
+            statements.Add(OutboxSql);
+            combined.Add("OutboxIds", rows.Select(r => r.Id).ToArray());
+            combined.Add("OutboxTypes", rows.Select(r => r.MessageType).ToArray());
+            combined.Add("OutboxDestinations", rows.Select(r => r.Destination).ToArray());
+            combined.Add("OutboxBodies", rows.Select(r => r.Body).ToArray());
+            combined.Add("OutboxTraceParents", rows.Select(r => r.TraceParent).ToArray());
+            combined.Add("OutboxNotBefore", _enqueued.Skip(_written).Select(m => m.NotBefore?.ToUniversalTime()).ToArray());
+            combined.Add("OutboxLease", _lease);
+        }
+
+        if (sql is not null)
+        {
+            statements.Add(sql);
+        }
+
+        TResult result;
+        try
+        {
+            result = await run(new CommandDefinition(string.Join(";\n", statements), combined, Transaction, cancellationToken: cancellationToken));
+        }
+        catch (PostgresException e) when (receipt is not null && e is { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "inbox_messages" })
+        {
+            throw new DuplicateMessageException(receipt.Consumer, receipt.MessageId, e);
+        }
+
+        _receipt = null;
         _written = _rows.Count;
-        return affected - unwritten;
+        return result;
     }
+
+    private sealed record InboxRow(string Consumer, Guid MessageId);
 }
+
+/// <summary>The message being consumed was consumed before: its inbox row is there already.</summary>
+internal sealed class DuplicateMessageException(string consumer, Guid messageId, Exception inner)
+    : Exception($"{consumer} consumed message {messageId} before.", inner);
 
 /// <summary>A message a unit of work added to the outbox.</summary>
 /// <param name="Id">Its id, on the wire too.</param>

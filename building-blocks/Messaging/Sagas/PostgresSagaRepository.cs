@@ -82,11 +82,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var row = await _tx.Connection.QuerySingleOrDefaultAsync<StoredInstance>(new CommandDefinition(
-            _sql.Load,
-            new { Id = correlationId },
-            _tx.Transaction,
-            cancellationToken: CancellationToken));
+        var row = await _tx.QuerySingleOrDefaultAsync<StoredInstance>(_sql.Load, new { Id = correlationId }, CancellationToken);
         if (row is null)
         {
             return null!;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
-using Dapper;
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Messaging.Tracing;
 using EcommerceEda.ServiceDefaults.Postgres;
@@ -53,8 +52,7 @@ public sealed partial class EventStreamReader(
     public async Task<long?> LastOffsetAsync(CancellationToken cancellationToken)
     {
         await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-        return await tx.Connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            LastOffsetSql, new { Reader = name }, tx.Transaction, cancellationToken: cancellationToken));
+        return await tx.ExecuteScalarAsync<long?>(LastOffsetSql, new { Reader = name }, cancellationToken);
     }
 
     /// <summary>Forgets what was built from the stream and reads it again from the start; returns once it was forgotten.</summary>
@@ -242,8 +240,7 @@ public sealed partial class EventStreamReader(
     private async Task ApplyOnceAsync(IReadOnlyList<Delivered> events, bool apply, CancellationToken cancellationToken)
     {
         await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-        var last = await tx.Connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            LockOffsetSql, new { Reader = name }, tx.Transaction, cancellationToken: cancellationToken));
+        var last = await tx.ExecuteScalarAsync<long?>(LockOffsetSql, new { Reader = name }, cancellationToken);
         var unapplied = events.Where(e => last is not { } applied || e.Event.Offset > applied).ToList();
         if (unapplied.Count == 0)
         {
@@ -260,8 +257,7 @@ public sealed partial class EventStreamReader(
             }
         }
 
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            SaveOffsetSql, new { Reader = name, unapplied[^1].Event.Offset }, tx.Transaction, cancellationToken: cancellationToken));
+        await tx.ExecuteAsync(SaveOffsetSql, new { Reader = name, unapplied[^1].Event.Offset }, cancellationToken);
         await tx.CommitAsync(cancellationToken);
     }
 
@@ -272,8 +268,7 @@ public sealed partial class EventStreamReader(
         {
             await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
             await handler.ResetAsync(tx, cancellationToken);
-            await tx.Connection.ExecuteAsync(new CommandDefinition(
-                ForgetOffsetSql, new { Reader = name }, tx.Transaction, cancellationToken: cancellationToken));
+            await tx.ExecuteAsync(ForgetOffsetSql, new { Reader = name }, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             LogReplaying(name);
         }

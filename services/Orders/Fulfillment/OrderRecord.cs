@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging.Inbox;
 using MassTransit;
 
@@ -25,10 +24,7 @@ internal static class OrderRecord
     private static Task<int> ExecuteAsync(ConsumeContext context, string sql, Guid orderId, OrderStatus status, DateTimeOffset at, string? reason)
     {
         var tx = context.Transaction();
-        return tx.Connection.ExecuteAsync(new CommandDefinition(
-            sql,
-            new { OrderId = orderId, Status = status.ToString(), At = at.ToUniversalTime(), Reason = reason },
-            tx.Transaction,
-            cancellationToken: context.CancellationToken));
+        return tx.ExecuteAsync(
+            sql, new { OrderId = orderId, Status = status.ToString(), At = at.ToUniversalTime(), Reason = reason }, context.CancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Warehouse.Features.ReserveStock;
 
@@ -26,16 +25,14 @@ internal static class StockMovements
         OutboxTransaction tx, string movement, IReadOnlyList<RequestedStock> lines, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var skus = lines.Select(l => l.Sku).ToArray();
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            LockSql, new { Skus = skus }, tx.Transaction, cancellationToken: cancellationToken));
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
+        await tx.ExecuteAsync(LockSql, new { Skus = skus }, cancellationToken);
+        await tx.ExecuteAsync(
             $"""
             UPDATE stock SET {movement}, updated_at = @At
             FROM unnest(@Skus, @Quantities) AS r(sku, quantity)
             WHERE stock.sku = r.sku
             """,
             new { Skus = skus, Quantities = lines.Select(l => l.Quantity).ToArray(), At = at },
-            tx.Transaction,
-            cancellationToken: cancellationToken));
+            cancellationToken);
     }
 }

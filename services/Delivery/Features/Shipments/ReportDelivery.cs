@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Delivery.Contracts;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Outbox;
@@ -46,15 +45,13 @@ public sealed class ReportDeliveryHandler(TransactionalOutbox outbox, EventSourc
     {
         var status = command.Delivered ? "Delivered" : "Failed";
         await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-        var shipment = await tx.Connection.QuerySingleOrDefaultAsync<EndedShipment>(new CommandDefinition(
+        var shipment = await tx.QuerySingleOrDefaultAsync<EndedShipment>(
             EndSql,
             new { command.ShipmentId, Status = status, Reason = command.Delivered ? null : command.Reason, At = clock.GetUtcNow() },
-            tx.Transaction,
-            cancellationToken: cancellationToken));
+            cancellationToken);
         if (shipment is null)
         {
-            return await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-                StatusSql, command, tx.Transaction, cancellationToken: cancellationToken)) switch
+            return await tx.ExecuteScalarAsync<string?>(StatusSql, command, cancellationToken) switch
             {
                 null => ReportDeliveryResult.NotFound,
                 var ended when ended == status => ReportDeliveryResult.Recorded,

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using EcommerceEda.Delivery.Contracts;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Inbox;
@@ -29,7 +28,7 @@ public sealed class ShipOrderConsumer(EventSource events, TimeProvider clock) : 
         var command = context.Message;
         var shipmentId = Guid.CreateVersion7();
         var trackingNumber = $"EDA{shipmentId.ToString("N")[^10..].ToUpperInvariant()}";
-        var inserted = await tx.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
+        var inserted = await tx.ExecuteAsync(InsertSql, new
         {
             ShipmentId = shipmentId,
             command.OrderId,
@@ -38,7 +37,7 @@ public sealed class ShipOrderConsumer(EventSource events, TimeProvider clock) : 
             Destination = JsonSerializer.Serialize(command.Destination, JsonSerializerOptions.Web),
             At = clock.GetUtcNow(),
             TraceParent = FlowTrace.Current, // the courier's callback resumes the order's trace
-        }, tx.Transaction, cancellationToken: context.CancellationToken));
+        }, context.CancellationToken);
         if (inserted == 1)
         {
             await tx.PublishAsync(

@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging.Outbox;
 using Mediator;
 
@@ -26,11 +25,8 @@ public sealed class RequestCancellationHandler(TransactionalOutbox outbox) : ICo
     public async ValueTask<CancellationAnswer> Handle(RequestCancellation command, CancellationToken cancellationToken)
     {
         await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-        var status = await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT status FROM orders WHERE order_id = @OrderId AND customer_id = @CustomerId FOR UPDATE",
-            command,
-            tx.Transaction,
-            cancellationToken: cancellationToken));
+        var status = await tx.ExecuteScalarAsync<string?>(
+            "SELECT status FROM orders WHERE order_id = @OrderId AND customer_id = @CustomerId FOR UPDATE", command, cancellationToken);
         if (status is null) // or another customer's
         {
             return CancellationAnswer.NotFound;

@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Idempotency;
 using EcommerceEda.Messaging.Outbox;
@@ -40,7 +39,8 @@ public sealed class PlaceOrderHandler(TransactionalOutbox outbox, TimeProvider c
             return new PlaceOrderResult(claim, answer);
         }
 
-        await tx.Connection.ExecuteAsync(new CommandDefinition(InsertOrderSql, new
+        await tx.PublishAsync(placed, cancellationToken); // its outbox row goes with the order's rows: one round trip
+        await tx.ExecuteAsync(InsertOrderSql, new
         {
             placed.OrderId,
             placed.CustomerId,
@@ -50,8 +50,7 @@ public sealed class PlaceOrderHandler(TransactionalOutbox outbox, TimeProvider c
             Lines = OrderJson.Serialize(placed.Lines),
             ShippingAddress = OrderJson.Serialize(placed.ShippingAddress),
             At = placed.Metadata.OccurredAt,
-        }, tx.Transaction, cancellationToken: cancellationToken));
-        await tx.PublishAsync(placed, cancellationToken);
+        }, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return new PlaceOrderResult(claim, answer);
     }

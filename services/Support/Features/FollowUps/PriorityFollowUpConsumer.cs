@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging.Inbox;
 using EcommerceEda.Messaging.Patterns;
 using EcommerceEda.Orders.Contracts;
@@ -45,7 +44,7 @@ public sealed class PriorityFollowUpConsumer(TimeProvider clock) : IConsumer<Ord
         var reason = order.Total >= PriorityTotal
             ? $"total {order.Total} {order.Currency} is at least {PriorityTotal}"
             : $"ships to {order.ShippingAddress.Country}";
-        await tx.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
+        await tx.ExecuteAsync(InsertSql, new
         {
             order.OrderId,
             order.CustomerId,
@@ -54,6 +53,6 @@ public sealed class PriorityFollowUpConsumer(TimeProvider clock) : IConsumer<Ord
             order.Currency,
             order.ShippingAddress.Country,
             OpenedAt = clock.GetUtcNow(),
-        }, tx.Transaction, cancellationToken: context.CancellationToken));
+        }, context.CancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Support.Contracts;
@@ -24,12 +23,10 @@ public sealed class ReceiveReturnHandler(TransactionalOutbox outbox, EventSource
     {
         var metadata = events.Metadata($"support/returns/{command.ReturnId}/received");
         await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-        var orderId = await tx.Connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-            ReceiveSql, new { command.ReturnId, At = metadata.OccurredAt }, tx.Transaction, cancellationToken: cancellationToken));
+        var orderId = await tx.ExecuteScalarAsync<Guid?>(ReceiveSql, new { command.ReturnId, At = metadata.OccurredAt }, cancellationToken);
         if (orderId is not { } order)
         {
-            return await tx.Connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                ExistsSql, command, tx.Transaction, cancellationToken: cancellationToken));
+            return await tx.ExecuteScalarAsync<bool>(ExistsSql, command, cancellationToken);
         }
 
         await tx.PublishAsync(new ReturnReceived(metadata, command.ReturnId, order), cancellationToken);

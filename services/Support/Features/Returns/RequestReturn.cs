@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Idempotency;
 using EcommerceEda.Messaging.Outbox;
@@ -76,8 +75,7 @@ public sealed class RequestReturnHandler(TransactionalOutbox outbox, EventSource
         }
 
         // Rolled back unless requested: the key stays free.
-        var order = await tx.Connection.QuerySingleAsync<(string? CustomerId, bool Delivered)>(new CommandDefinition(
-            OrderSql, new { OrderId = orderId }, tx.Transaction, cancellationToken: cancellationToken));
+        var order = await tx.QuerySingleAsync<(string? CustomerId, bool Delivered)>(OrderSql, new { OrderId = orderId }, cancellationToken);
         if (order.CustomerId is not null && order.CustomerId != command.CustomerId)
         {
             return new RequestReturnResult(ReturnOutcome.NotTheCustomers, answer); // another customer's order is not found
@@ -89,14 +87,14 @@ public sealed class RequestReturnHandler(TransactionalOutbox outbox, EventSource
         }
 
         requested = requested with { CustomerId = order.CustomerId };
-        var inserted = await tx.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
+        var inserted = await tx.ExecuteAsync(InsertSql, new
         {
             requested.ReturnId,
             requested.OrderId,
             requested.CustomerId,
             requested.Reason,
             At = requested.Metadata.OccurredAt,
-        }, tx.Transaction, cancellationToken: cancellationToken));
+        }, cancellationToken);
         if (inserted == 0)
         {
             return new RequestReturnResult(ReturnOutcome.AlreadyReturned, answer);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Messaging.Streams;
 
@@ -28,7 +27,7 @@ public sealed class TimelineProjection : IEventStreamHandler
             return; // not about an order
         }
 
-        await transaction.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
+        await transaction.ExecuteAsync(InsertSql, new
         {
             EventId = metadata.GetProperty("eventId").GetGuid(),
             OrderId = orderId.GetGuid(),
@@ -37,10 +36,9 @@ public sealed class TimelineProjection : IEventStreamHandler
             Source = metadata.GetProperty("source").GetString(),
             OccurredAt = metadata.GetProperty("occurredAt").GetDateTimeOffset().ToUniversalTime(),
             Data = JsonSerializer.Serialize(json),
-        }, transaction.Transaction, cancellationToken: cancellationToken));
+        }, cancellationToken);
     }
 
     public Task ResetAsync(OutboxTransaction transaction, CancellationToken cancellationToken) =>
-        transaction.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM timeline_entries", transaction: transaction.Transaction, cancellationToken: cancellationToken));
+        transaction.ExecuteAsync("DELETE FROM timeline_entries", parameters: null, cancellationToken);
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Outbox;
 using EcommerceEda.Messaging.Tracing;
@@ -39,13 +38,11 @@ public sealed class CompletePickHandler(TransactionalOutbox outbox, EventSource 
     {
         var now = clock.GetUtcNow();
         await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-        var task = await tx.Connection.QuerySingleOrDefaultAsync<CompletedTask>(new CommandDefinition(
-            CompleteSql, new { command.TaskToken, At = now }, tx.Transaction, cancellationToken: cancellationToken));
+        var task = await tx.QuerySingleOrDefaultAsync<CompletedTask>(CompleteSql, new { command.TaskToken, At = now }, cancellationToken);
         if (task is null)
         {
             // Completing it again is not an error: the first completion already answered.
-            return await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-                StatusSql, command, tx.Transaction, cancellationToken: cancellationToken)) switch
+            return await tx.ExecuteScalarAsync<string?>(StatusSql, command, cancellationToken) switch
             {
                 null => CompletePickResult.NotFound,
                 "Cancelled" => CompletePickResult.Cancelled,
@@ -55,17 +52,15 @@ public sealed class CompletePickHandler(TransactionalOutbox outbox, EventSource 
 
         using var span = FlowTrace.Resume(task.TraceParent, "pick completed");
         var orderId = task.OrderId;
-        if (await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-                ReservationSql, new { OrderId = orderId }, tx.Transaction, cancellationToken: cancellationToken)) is { } lines)
+        await tx.PublishAsync( // its outbox row goes with the next statement: one round trip
+            new OrderPicked(events.Metadata($"warehouse/{orderId}/picked"), orderId, command.TaskToken), cancellationToken);
+        if (await tx.ExecuteScalarAsync<string?>(ReservationSql, new { OrderId = orderId }, cancellationToken) is { } lines)
         {
             await StockMovements.ApplyAsync(
                 tx, StockMovements.Pick, WarehouseJson.Deserialize<List<RequestedStock>>(lines), now, cancellationToken);
-            await tx.Connection.ExecuteAsync(new CommandDefinition(
-                PickedSql, new { OrderId = orderId, At = now }, tx.Transaction, cancellationToken: cancellationToken));
+            await tx.ExecuteAsync(PickedSql, new { OrderId = orderId, At = now }, cancellationToken);
         }
 
-        await tx.PublishAsync(
-            new OrderPicked(events.Metadata($"warehouse/{orderId}/picked"), orderId, command.TaskToken), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return CompletePickResult.Completed;
     }

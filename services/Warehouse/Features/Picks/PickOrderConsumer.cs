@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging.Inbox;
 using EcommerceEda.Messaging.Tracing;
 using EcommerceEda.Warehouse.Contracts;
@@ -22,13 +21,13 @@ public sealed class PickOrderConsumer(TimeProvider clock) : IConsumer<PickOrder>
     {
         var tx = context.Transaction();
         var command = context.Message;
-        await tx.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
+        await tx.ExecuteAsync(InsertSql, new
         {
             command.TaskToken,
             command.OrderId,
             Lines = WarehouseJson.Serialize(command.Lines),
             At = clock.GetUtcNow(),
             TraceParent = FlowTrace.Current, // the picker's callback resumes the order's trace
-        }, tx.Transaction, cancellationToken: context.CancellationToken));
+        }, context.CancellationToken);
     }
 }

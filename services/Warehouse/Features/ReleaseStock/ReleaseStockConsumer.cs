@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Inbox;
 using EcommerceEda.Warehouse.Contracts;
@@ -28,8 +27,7 @@ public sealed class ReleaseStockConsumer(EventSource events, TimeProvider clock)
         var tx = context.Transaction();
         var orderId = context.Message.OrderId;
         var now = clock.GetUtcNow();
-        var reservation = await tx.Connection.QuerySingleOrDefaultAsync<Reservation>(new CommandDefinition(
-            ReservationSql, new { OrderId = orderId }, tx.Transaction, cancellationToken: context.CancellationToken));
+        var reservation = await tx.QuerySingleOrDefaultAsync<Reservation>(ReservationSql, new { OrderId = orderId }, context.CancellationToken);
         var movement = reservation?.Status switch
         {
             ReservationStatus.Reserved => StockMovements.Unreserve,
@@ -42,8 +40,7 @@ public sealed class ReleaseStockConsumer(EventSource events, TimeProvider clock)
         }
 
         await StockMovements.ApplyAsync(tx, movement, WarehouseJson.Deserialize<List<RequestedStock>>(reservation!.Lines), now, context.CancellationToken);
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            ReleasedSql, new { OrderId = orderId, At = now }, tx.Transaction, cancellationToken: context.CancellationToken));
+        await tx.ExecuteAsync(ReleasedSql, new { OrderId = orderId, At = now }, context.CancellationToken);
         await tx.PublishAsync(new StockReleased(events.Metadata($"warehouse/{orderId}/released"), orderId), context.CancellationToken);
     }
 

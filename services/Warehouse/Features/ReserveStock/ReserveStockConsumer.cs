@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Inbox;
 using EcommerceEda.Warehouse.Contracts;
@@ -39,17 +38,16 @@ public sealed class ReserveStockConsumer(EventSource events, TimeProvider clock)
         var skus = requested.Select(r => r.Sku).ToArray();
         var now = clock.GetUtcNow();
 
-        var stock = await tx.Connection.QueryAsync<StockLevel>(new CommandDefinition(
-            LockSql, new { Skus = skus }, tx.Transaction, cancellationToken: context.CancellationToken));
+        var stock = await tx.QueryAsync<StockLevel>(LockSql, new { Skus = skus }, context.CancellationToken);
         var shortfalls = Reservation.Shortfalls(requested, stock);
-        var recorded = await tx.Connection.ExecuteAsync(new CommandDefinition(RecordSql, new
+        var recorded = await tx.ExecuteAsync(RecordSql, new
         {
             command.OrderId,
             Status = shortfalls.Count == 0 ? ReservationStatus.Reserved : ReservationStatus.Failed,
             Lines = WarehouseJson.Serialize(requested),
             Shortfalls = shortfalls.Count == 0 ? null : WarehouseJson.Serialize(shortfalls),
             At = now,
-        }, tx.Transaction, cancellationToken: context.CancellationToken));
+        }, context.CancellationToken);
         if (recorded == 0)
         {
             return; // answered when it was first reserved
@@ -66,14 +64,11 @@ public sealed class ReserveStockConsumer(EventSource events, TimeProvider clock)
             return;
         }
 
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            ReserveSql,
-            new { Skus = skus, Quantities = requested.Select(r => r.Quantity).ToArray(), At = now },
-            tx.Transaction,
-            cancellationToken: context.CancellationToken));
         await tx.PublishAsync(
             new StockReserved(events.Metadata($"warehouse/{command.OrderId}/stock-reserved"), command.OrderId),
-            context.CancellationToken);
+            context.CancellationToken); // its outbox row goes with the stock's update: one round trip
+        await tx.ExecuteAsync(
+            ReserveSql, new { Skus = skus, Quantities = requested.Select(r => r.Quantity).ToArray(), At = now }, context.CancellationToken);
     }
 }
 

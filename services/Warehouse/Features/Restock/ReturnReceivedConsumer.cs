@@ -1,4 +1,3 @@
-using Dapper;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Inbox;
 using EcommerceEda.Support.Contracts;
@@ -27,15 +26,13 @@ public sealed class ReturnReceivedConsumer(EventSource events, TimeProvider cloc
         var tx = context.Transaction();
         var received = context.Message;
         var now = clock.GetUtcNow();
-        if (await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-                PickedLinesSql, received, tx.Transaction, cancellationToken: context.CancellationToken)) is not { } json)
+        if (await tx.ExecuteScalarAsync<string?>(PickedLinesSql, received, context.CancellationToken) is not { } json)
         {
             return; // nothing of this order left the shelves
         }
 
         var lines = WarehouseJson.Deserialize<List<RequestedStock>>(json);
-        var recorded = await tx.Connection.ExecuteAsync(new CommandDefinition(
-            RecordSql, new { received.ReturnId, received.OrderId, Lines = json, At = now }, tx.Transaction, cancellationToken: context.CancellationToken));
+        var recorded = await tx.ExecuteAsync(RecordSql, new { received.ReturnId, received.OrderId, Lines = json, At = now }, context.CancellationToken);
         if (recorded == 0)
         {
             return;
