@@ -19,20 +19,15 @@ internal static class StockMovements
     /// <summary>Units come back to the shelves (a failed delivery, a return).</summary>
     public const string PutBack = "on_hand = stock.on_hand + r.quantity";
 
-    private const string LockSql = "SELECT sku FROM stock WHERE sku = ANY(@Skus) ORDER BY sku FOR UPDATE";
-
-    public static async Task ApplyAsync(
-        OutboxTransaction tx, string movement, IReadOnlyList<RequestedStock> lines, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        var skus = lines.Select(l => l.Sku).ToArray();
-        await tx.ExecuteAsync(LockSql, new { Skus = skus }, cancellationToken);
-        await tx.ExecuteAsync(
+    public static Task ApplyAsync(
+        OutboxTransaction tx, string movement, IReadOnlyList<RequestedStock> lines, DateTimeOffset at, CancellationToken cancellationToken) =>
+        tx.ExecuteAsync( // the lock and the change in one round trip, the lock first
             $"""
+            SELECT sku FROM stock WHERE sku = ANY(@Skus) ORDER BY sku FOR UPDATE;
             UPDATE stock SET {movement}, updated_at = @At
             FROM unnest(@Skus, @Quantities) AS r(sku, quantity)
             WHERE stock.sku = r.sku
             """,
-            new { Skus = skus, Quantities = lines.Select(l => l.Quantity).ToArray(), At = at },
+            new { Skus = lines.Select(l => l.Sku).ToArray(), Quantities = lines.Select(l => l.Quantity).ToArray(), At = at },
             cancellationToken);
-    }
 }
