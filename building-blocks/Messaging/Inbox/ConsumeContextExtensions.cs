@@ -7,8 +7,8 @@ namespace EcommerceEda.Messaging.Inbox;
 public static class ConsumeContextExtensions
 {
     /// <summary>
-    /// The transaction that already holds this message's inbox row: do every write in it and publish
-    /// through it; the inbox commits it when the consumer returns.
+    /// The transaction the inbox opened for this message: run every statement through it (its first one carries the
+    /// message's inbox row) and publish through it; the inbox commits it when the consumer returns.
     /// </summary>
     public static OutboxTransaction Transaction(this ConsumeContext context) =>
         context.TryGetPayload(out OutboxTransaction? tx)

@@ -12,8 +12,9 @@ namespace EcommerceEda.Messaging.Inbox;
 /// inbox's primary key refuses a message seen before: that statement throws before the consumer acts on what
 /// it read, the transaction rolls back and the message is acknowledged. Otherwise the consumer's writes, the
 /// inbox row and the messages it publishes commit together. A crash between the commit and the broker's ack
-/// redelivers the message, and the inbox drops it. The consumer is the receive endpoint: every consumer has a
-/// queue of its own.
+/// redelivers the message, and the inbox drops it. The refusal reaches this filter as an exception through the
+/// consumer, so MassTransit's consume metrics and span record a refused copy as a fault; the inbox's duplicate counter
+/// says what it was. The consumer is the receive endpoint: every consumer has a queue of its own.
 /// </summary>
 internal sealed partial class InboxFilter<T>(
     TransactionalOutbox outbox,
