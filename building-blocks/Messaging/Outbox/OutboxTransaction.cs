@@ -12,8 +12,10 @@ namespace EcommerceEda.Messaging.Outbox;
 /// </summary>
 public sealed class OutboxTransaction : IAsyncDisposable
 {
+    private const string InboxTable = "inbox_messages";
+
     // No ON CONFLICT: the primary key refuses a message consumed before, and the round trip stops there (see Receive).
-    private const string InboxSql = "INSERT INTO inbox_messages (consumer, message_id) VALUES (@InboxConsumer, @InboxMessageId)";
+    private const string InboxSql = $"INSERT INTO {InboxTable} (consumer, message_id) VALUES (@InboxConsumer, @InboxMessageId)";
 
     // Every row added since the last statement, in one round trip. A message due now is the dispatcher's until its
     // lease ends (see OutboxDispatcher); a scheduled one is the relay's.
@@ -106,6 +108,13 @@ public sealed class OutboxTransaction : IAsyncDisposable
         RunAsync(sql, parameters, Connection.QuerySingleOrDefaultAsync<T?>, cancellationToken);
 
     /// <summary>
+    /// Records the inbox row of the message this unit of work consumes: it is written first, with the unit of work's first
+    /// statement (or its commit), and the inbox's primary key refuses a message consumed before. That statement then throws
+    /// <see cref="DuplicateMessageException"/>, before the consumer has acted on anything it read.
+    /// </summary>
+    internal void Receive(string consumer, Guid messageId) => _receipt = new InboxRow(consumer, messageId);
+
+    /// <summary>
     /// Commits the business rows, the inbox row and the outgoing messages together, then publishes the messages due
     /// now without waiting for the broker (a relay publishes whatever that misses).
     /// </summary>
@@ -164,13 +173,6 @@ public sealed class OutboxTransaction : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// Records the inbox row of the message this unit of work consumes: it is written first, with the unit of work's first
-    /// statement (or its commit), and the inbox's primary key refuses a message consumed before. That statement then throws
-    /// <see cref="DuplicateMessageException"/>, before the consumer has acted on anything it read.
-    /// </summary>
-    internal void Receive(string consumer, Guid messageId) => _receipt = new InboxRow(consumer, messageId);
-
     // The rows the next round trip writes before its statement.
     private int PendingRows => (_receipt is null ? 0 : 1) + _rows.Count - _written;
 
@@ -216,7 +218,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
         {
             result = await run(new CommandDefinition(string.Join(";\n", statements), combined, Transaction, cancellationToken: cancellationToken));
         }
-        catch (PostgresException e) when (receipt is not null && e is { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "inbox_messages" })
+        catch (PostgresException e) when (receipt is not null && e is { SqlState: PostgresErrorCodes.UniqueViolation, TableName: InboxTable })
         {
             throw new DuplicateMessageException(receipt.Consumer, receipt.MessageId, e);
         }

@@ -12,6 +12,8 @@ public sealed class InboxTests(TestSystem system) : IClassFixture<TestSystem>
 {
     private const string Consumer = "inbox-tests";
 
+    private const string InboxRowsSql = "SELECT count(*)::int FROM inbox_messages WHERE consumer = @Consumer AND message_id = @messageId";
+
     private readonly TransactionalOutbox _outbox = system.Orders.Services.GetRequiredService<TransactionalOutbox>();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -29,10 +31,7 @@ public sealed class InboxTests(TestSystem system) : IClassFixture<TestSystem>
         {
             tx.Receive(Consumer, messageId);
             await tx.ScheduleAsync(first, Tomorrow, Cancellation); // scheduled: no relay publishes it during the test
-            Assert.Equal(1, await tx.ExecuteScalarAsync<int>(
-                "SELECT count(*)::int FROM inbox_messages WHERE consumer = @Consumer AND message_id = @messageId",
-                new { Consumer, messageId },
-                Cancellation));
+            Assert.Equal(1, await tx.ExecuteScalarAsync<int>(InboxRowsSql, new { Consumer, messageId }, Cancellation));
 
             await tx.ScheduleAsync(second, Tomorrow, Cancellation);
             Assert.Equal(2, await tx.ExecuteAsync("UPDATE outbox_messages SET attempts = attempts WHERE id = ANY(@Ids)", ids, Cancellation));
@@ -112,6 +111,5 @@ public sealed class InboxTests(TestSystem system) : IClassFixture<TestSystem>
     }
 
     private Task<int> InboxRowsAsync(Guid messageId) =>
-        system.ScalarAsync<int>(
-            "orders", "SELECT count(*)::int FROM inbox_messages WHERE consumer = @Consumer AND message_id = @messageId", new { Consumer, messageId });
+        system.ScalarAsync<int>("orders", InboxRowsSql, new { Consumer, messageId });
 }
