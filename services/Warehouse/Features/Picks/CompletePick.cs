@@ -20,19 +20,22 @@ public enum CompletePickResult
 public sealed class CompletePickHandler(TransactionalOutbox outbox, EventSource events, TimeProvider clock)
     : ICommandHandler<CompletePick, CompletePickResult>
 {
+    // The task and the order's reservation, if still held, in one round trip: the reservation row is locked (by its
+    // update) before the stock rows, as when it was made.
     private const string CompleteSql = """
-        UPDATE pick_tasks SET status = 'Completed', completed_at = @At
-        WHERE task_token = @TaskToken AND status = 'Pending'
-        RETURNING order_id AS OrderId, trace_parent AS TraceParent
+        WITH task AS (
+            UPDATE pick_tasks SET status = 'Completed', completed_at = @At
+            WHERE task_token = @TaskToken AND status = 'Pending'
+            RETURNING order_id, trace_parent),
+        picked AS (
+            UPDATE reservations SET status = 'Picked', updated_at = @At
+            FROM task WHERE reservations.order_id = task.order_id AND reservations.status = 'Reserved'
+            RETURNING reservations.lines)
+        SELECT task.order_id AS OrderId, task.trace_parent AS TraceParent, picked.lines::text AS Lines
+        FROM task LEFT JOIN picked ON true
         """;
 
     private const string StatusSql = "SELECT status FROM pick_tasks WHERE task_token = @TaskToken";
-
-    private const string ReservationSql = """
-        SELECT lines::text FROM reservations WHERE order_id = @OrderId AND status = 'Reserved' FOR UPDATE
-        """;
-
-    private const string PickedSql = "UPDATE reservations SET status = 'Picked', updated_at = @At WHERE order_id = @OrderId";
 
     public async ValueTask<CompletePickResult> Handle(CompletePick command, CancellationToken cancellationToken)
     {
@@ -52,18 +55,17 @@ public sealed class CompletePickHandler(TransactionalOutbox outbox, EventSource 
 
         using var span = FlowTrace.Resume(task.TraceParent, "pick completed");
         var orderId = task.OrderId;
-        await tx.PublishAsync( // its outbox row goes with the next statement: one round trip
+        await tx.PublishAsync( // its outbox row goes with the next statement, or the commit
             new OrderPicked(events.Metadata($"warehouse/{orderId}/picked"), orderId, command.TaskToken), cancellationToken);
-        if (await tx.ExecuteScalarAsync<string?>(ReservationSql, new { OrderId = orderId }, cancellationToken) is { } lines)
+        if (task.Lines is { } lines)
         {
             await StockMovements.ApplyAsync(
                 tx, StockMovements.Pick, WarehouseJson.Deserialize<List<RequestedStock>>(lines), now, cancellationToken);
-            await tx.ExecuteAsync(PickedSql, new { OrderId = orderId, At = now }, cancellationToken);
         }
 
         await tx.CommitAsync(cancellationToken);
         return CompletePickResult.Completed;
     }
 
-    private sealed record CompletedTask(Guid OrderId, string? TraceParent);
+    private sealed record CompletedTask(Guid OrderId, string? TraceParent, string? Lines);
 }
