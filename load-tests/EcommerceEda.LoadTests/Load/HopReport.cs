@@ -17,8 +17,9 @@ namespace EcommerceEda.LoadTests.Load;
 /// <param name="Latency">From the writer's transaction start to the consumer's.</param>
 public sealed record HopReport(string Message, string From, string To, LatencySummary Latency)
 {
+    // Every message of the flow names its order: the hops are put in the order's order by it.
     private const string OutboxSql = """
-        SELECT id AS Id, message_type AS MessageType, created_at AS CreatedAt
+        SELECT id AS Id, message_type AS MessageType, created_at AS CreatedAt, (body ->> 'orderId')::uuid AS OrderId
         FROM outbox_messages WHERE created_at >= @Since
         """;
 
@@ -32,7 +33,7 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
     private const int MaxReads = 10;
 
-    /// <summary>Every hop of the messages written since <paramref name="since"/>, the slowest first.</summary>
+    /// <summary>Every hop of the messages written since <paramref name="since"/>, in the order an order takes them.</summary>
     public static async Task<IReadOnlyList<HopReport>> ReadAsync(SystemUnderTest system, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var hops = await ReadOnceAsync(system, since, cancellationToken);
@@ -67,18 +68,32 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
                 .Select(row => (service, row)));
         }
 
+        // A hop's place in the flow: how long after its order's first message its messages were written (the median).
+        var orderStarts = written.Where(w => w.Row.OrderId is not null)
+            .GroupBy(w => w.Row.OrderId)
+            .ToDictionary(order => order.Key!.Value, order => order.Min(w => w.Row.CreatedAt));
         return [.. written
             .Join(taken, writer => writer.Row.Id, consumer => consumer.Row.MessageId, (writer, consumer) => (Writer: writer, Consumer: consumer))
             .GroupBy(hop => (hop.Writer.Row.MessageType, hop.Writer.Service, To: $"{hop.Consumer.Service}: {hop.Consumer.Row.Consumer}"))
-            .Select(hop => new HopReport(
-                hop.Key.MessageType,
-                hop.Key.Service,
-                hop.Key.To,
-                LatencySummary.Of(hop.Select(h => (h.Consumer.Row.ReceivedAt - h.Writer.Row.CreatedAt).TotalMilliseconds))))
-            .OrderByDescending(hop => hop.Latency.P50)];
+            .Select(hop => (
+                Place: Median(hop.Select(h => h.Writer.Row.OrderId is { } order ? (h.Writer.Row.CreatedAt - orderStarts[order]).TotalMilliseconds : double.MaxValue)),
+                Report: new HopReport(
+                    hop.Key.MessageType,
+                    hop.Key.Service,
+                    hop.Key.To,
+                    LatencySummary.Of(hop.Select(h => (h.Consumer.Row.ReceivedAt - h.Writer.Row.CreatedAt).TotalMilliseconds)))))
+            .OrderBy(hop => hop.Place)
+            .ThenBy(hop => hop.Report.Message, StringComparer.Ordinal)
+            .Select(hop => hop.Report)];
     }
 
-    private sealed record OutboxRow(Guid Id, string MessageType, DateTime CreatedAt);
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    private sealed record OutboxRow(Guid Id, string MessageType, DateTime CreatedAt, Guid? OrderId);
 
     private sealed record InboxRow(string Consumer, Guid MessageId, DateTime ReceivedAt);
 }

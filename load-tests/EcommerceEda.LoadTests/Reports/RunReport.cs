@@ -219,7 +219,7 @@ public sealed record FaultReport(string Name, string Description, double OutageS
 /// <param name="PlaceOrders">The place-orders load (or smoke).</param>
 /// <param name="Cost">C and M, from the place-orders load.</param>
 /// <param name="Cpu">Where the CPU went during the place-orders load.</param>
-/// <param name="Hops">How long each hop between the services took during the place-orders load (or smoke), the slowest first.</param>
+/// <param name="Hops">How long each hop between the services took during the place-orders load (or smoke), in the order an order takes them.</param>
 /// <param name="FindMax">The find-max steps.</param>
 /// <param name="Drain">The drain scenario.</param>
 /// <param name="Faults">The fault scenarios.</param>
