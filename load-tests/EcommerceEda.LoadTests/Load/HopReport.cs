@@ -70,13 +70,15 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
 
         // A hop's place in the flow: how long after its order's first message its messages were written (the median).
         var orderStarts = written.Where(w => w.Row.OrderId is not null)
-            .GroupBy(w => w.Row.OrderId)
-            .ToDictionary(order => order.Key!.Value, order => order.Min(w => w.Row.CreatedAt));
+            .GroupBy(w => w.Row.OrderId!.Value)
+            .ToDictionary(order => order.Key, order => order.Min(w => w.Row.CreatedAt));
         return [.. written
             .Join(taken, writer => writer.Row.Id, consumer => consumer.Row.MessageId, (writer, consumer) => (Writer: writer, Consumer: consumer))
             .GroupBy(hop => (hop.Writer.Row.MessageType, hop.Writer.Service, To: $"{hop.Consumer.Service}: {hop.Consumer.Row.Consumer}"))
             .Select(hop => (
-                Place: Median(hop.Select(h => h.Writer.Row.OrderId is { } order ? (h.Writer.Row.CreatedAt - orderStarts[order]).TotalMilliseconds : double.MaxValue)),
+                Place: LatencySummary.Of(hop.Select(h => SinceOrderStart(h.Writer.Row)).OfType<double>()) is { Count: > 0 } place
+                    ? place.P50
+                    : double.MaxValue,
                 Report: new HopReport(
                     hop.Key.MessageType,
                     hop.Key.Service,
@@ -85,12 +87,9 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
             .OrderBy(hop => hop.Place)
             .ThenBy(hop => hop.Report.Message, StringComparer.Ordinal)
             .Select(hop => hop.Report)];
-    }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
+        double? SinceOrderStart(OutboxRow row) =>
+            row.OrderId is { } order ? (row.CreatedAt - orderStarts[order]).TotalMilliseconds : null;
     }
 
     private sealed record OutboxRow(Guid Id, string MessageType, DateTime CreatedAt, Guid? OrderId);
