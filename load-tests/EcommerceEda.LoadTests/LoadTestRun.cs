@@ -123,7 +123,16 @@ public static class LoadTestRun
             options.RabbitMqNodes,
             logs,
             cancellationToken);
-        return await host.AsSystemUnderTestAsync(owned: true, cancellationToken);
+        console.Line($"Its data: {host.DataPath} (removed when the run ends or is stopped)");
+        try
+        {
+            return await host.AsSystemUnderTestAsync(owned: true, cancellationToken);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
     }
 
     // The fault suite crashes services through /ops/faults and waits for pick timers to run out.

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using EcommerceEda.LoadTests;
+using EcommerceEda.LoadTests.Reports;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
@@ -26,14 +28,24 @@ if (!LoadTestRun.Scenarios.Contains(options.Scenario))
 }
 
 IRunConsole console = Console.IsOutputRedirected ? new PlainConsole(Console.Out) : new LiveConsole();
+// Ctrl+C or SIGTERM stops the run: the system it started is stopped and its data removed, no report is written. A
+// second one ends the process at once.
 using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-var (report, folder) = await LoadTestRun.RunAsync(options, $"eng/load-test.sh {string.Join(' ', args)}".Trim(), console, cancel.Token);
+RunReport report;
+string folder;
+try
+{
+    (report, folder) = await LoadTestRun.RunAsync(options, $"eng/load-test.sh {string.Join(' ', args)}".Trim(), console, cancel.Token);
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("Stopped before the run ended: no report written.");
+    return 130;
+}
+
 console.Heading("Report");
 console.Line(File.ReadAllText(Path.Combine(folder, "report.md")));
 console.Line($"Written to {folder} (report.md, report.json, report.html)");
@@ -44,3 +56,9 @@ if (!report.Correct)
 }
 
 return 0;
+
+void Stop(PosixSignalContext signal)
+{
+    signal.Cancel = !cancel.IsCancellationRequested;
+    cancel.Cancel();
+}

@@ -28,16 +28,18 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     private static readonly TimeSpan OrchestratorLag = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan ExitPollInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly string _dataPath;
     private readonly ResourceLogFiles? _logs;
 
     private LocalAppHost(DistributedApplication app, string dataPath, string signingKey, ResourceLogFiles? logs)
     {
         App = app;
-        _dataPath = dataPath;
+        DataPath = dataPath;
         SigningKey = signingKey;
         _logs = logs;
     }
+
+    /// <summary>Where the broker and the database keep their data: a temporary folder, removed when the AppHost stops.</summary>
+    public string DataPath { get; }
 
     /// <summary>The key the services' tokens are signed with, generated for this run.</summary>
     public string SigningKey { get; }
@@ -293,9 +295,9 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         {
             await _logs.DisposeAsync();
         }
-        if (Directory.Exists(_dataPath))
+        if (Directory.Exists(DataPath))
         {
-            Directory.Delete(_dataPath, recursive: true);
+            Directory.Delete(DataPath, recursive: true);
         }
     }
 }

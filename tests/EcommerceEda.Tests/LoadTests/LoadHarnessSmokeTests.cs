@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EcommerceEda.LoadTests;
 
 namespace EcommerceEda.Tests.LoadTests;
@@ -41,6 +42,58 @@ public sealed class LoadHarnessSmokeTests
         {
             results.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_run_stopped_with_SIGTERM_stops_its_system_removes_its_data_and_writes_no_report()
+    {
+        var results = Directory.CreateTempSubdirectory("eda-load-stopped-");
+        try
+        {
+            var harness = new ProcessStartInfo("dotnet")
+            {
+                ArgumentList = { Path.Combine(AppContext.BaseDirectory, "EcommerceEda.LoadTests.dll"), "smoke", $"--Results={results.FullName}" },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var run = Process.Start(harness)!;
+            var errors = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            deadline.CancelAfter(TimeSpan.FromMinutes(4));
+
+            // Its system is up and the load has begun: stop it as a terminal or a CI runner would.
+            var dataPath = (await ReadUntilAsync(run.StandardOutput, "Its data: ", deadline.Token))["Its data: ".Length..].Split(' ')[0];
+            await ReadUntilAsync(run.StandardOutput, "smoke:", deadline.Token);
+            Assert.True(Directory.Exists(dataPath), dataPath);
+            using (var kill = Process.Start("kill", ["-TERM", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(deadline.Token);
+            }
+
+            var rest = run.StandardOutput.ReadToEndAsync(deadline.Token);
+            await run.WaitForExitAsync(deadline.Token);
+            Assert.True(130 == run.ExitCode, $"exit code {run.ExitCode}\n{await rest}\n{await errors}");
+            Assert.Contains("Stopped before the run ended: no report written.", await errors);
+            Assert.False(Directory.Exists(dataPath), $"{dataPath} is still there");
+            Assert.Empty(results.EnumerateFileSystemInfos());
+        }
+        finally
+        {
+            results.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<string> ReadUntilAsync(StreamReader output, string start, CancellationToken cancellationToken)
+    {
+        while (await output.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.StartsWith(start, StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+
+        throw new InvalidOperationException($"The harness ended without a line starting '{start}'.");
     }
 
     private static int CountOf(string value, string text) => text.Split(value).Length - 1;
