@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EcommerceEda.AppHost.Infrastructure;
 using EcommerceEda.LoadTests;
 
 namespace EcommerceEda.Tests.LoadTests;
@@ -65,10 +66,7 @@ public sealed class LoadHarnessSmokeTests
             var dataPath = (await ReadUntilAsync(run.StandardOutput, "Its data: ", deadline.Token))["Its data: ".Length..].Split(' ')[0];
             await ReadUntilAsync(run.StandardOutput, "smoke:", deadline.Token);
             Assert.True(Directory.Exists(dataPath), dataPath);
-            using (var kill = Process.Start("kill", ["-TERM", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(deadline.Token);
-            }
+            await HostCommand.RunAsync("kill", ["-TERM", $"{run.Id}"], deadline.Token);
 
             var rest = run.StandardOutput.ReadToEndAsync(deadline.Token);
             await run.WaitForExitAsync(deadline.Token);
