@@ -42,6 +42,11 @@ public sealed class LocalRabbitMq
             ["RABBITMQ_NODENAME"] = nodeName,
             ["RABBITMQ_NODE_PORT"] = $"{ports.Amqp}",
             ["RABBITMQ_DIST_PORT"] = $"{ports.Distribution}",
+
+            // Erlang's distribution (how the CLI and a cluster's nodes reach the node) and the epmd daemon the first node
+            // starts listen on every interface unless told otherwise.
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+            ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(baseDirectory, "mnesia"),
             ["RABBITMQ_LOG_BASE"] = Path.Combine(baseDirectory, "log"),
             ["RABBITMQ_CONFIG_FILE"] = Path.Combine(baseDirectory, "rabbitmq.conf"),

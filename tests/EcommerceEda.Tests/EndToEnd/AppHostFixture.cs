@@ -19,6 +19,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public DistributedApplication App => _host.App;
 
+    /// <summary>Where this AppHost keeps its broker's and its database's data.</summary>
+    public string DataPath => _host.DataPath;
+
     /// <summary>The key this AppHost's services accept tokens signed with.</summary>
     public string SigningKey => _host.SigningKey;
 

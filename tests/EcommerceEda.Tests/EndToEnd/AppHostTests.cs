@@ -60,6 +60,17 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
     }
 
     [Fact]
+    public void The_broker_and_the_database_listen_on_the_loopback_interface_only()
+    {
+        // Their processes are the ones that name this AppHost's data folder in their command line or environment.
+        var listening = LocalSockets.Listening(LocalSockets.ProcessesMentioning(app.DataPath));
+
+        Assert.Contains(listening, endpoint => endpoint.Port == app.App.GetEndpoint("rabbitmq", "tcp").Port);
+        Assert.Contains(listening, endpoint => endpoint.Port == app.App.GetEndpoint("postgres", "tcp").Port);
+        Assert.All(listening, endpoint => Assert.True(IPAddress.IsLoopback(endpoint.Address), $"{endpoint} is not on the loopback interface"));
+    }
+
+    [Fact]
     public async Task RabbitMQ_exposes_its_own_metrics_for_Prometheus()
     {
         using var client = new HttpClient { BaseAddress = app.App.GetEndpoint("rabbitmq", "prometheus") };
