@@ -26,6 +26,13 @@ public sealed class OutboxTransaction : IAsyncDisposable
             AS r(id, message_type, destination, body, trace_parent, not_before)
         """;
 
+    // Timers cancelled since the last statement, deleted in the same statement as the new rows, so that its count of rows
+    // affected is the new rows' (a CTE's changes are not counted). One that went out already is past cancelling.
+    private const string UnscheduleAndOutboxSql = $"""
+        WITH unscheduled AS (DELETE FROM outbox_messages WHERE id = ANY(@OutboxUnscheduled) AND sent_at IS NULL)
+        {OutboxSql}
+        """;
+
     private readonly OutgoingMessages _outgoing;
     private readonly OutboxDispatcher _dispatcher;
     private readonly TimeSpan _lease;
@@ -33,6 +40,8 @@ public sealed class OutboxTransaction : IAsyncDisposable
     private readonly List<EnqueuedMessage> _enqueued = [];
     private readonly List<OutboxRow> _rows = []; // _enqueued's rows; the first _written of them are in the database
     private int _written;
+    private readonly List<Guid> _unscheduled = []; // the first _deleted of them are deleted
+    private int _deleted;
     private InboxRow? _receipt; // the inbox row, until a round trip writes it
 
     internal OutboxTransaction(
@@ -60,26 +69,52 @@ public sealed class OutboxTransaction : IAsyncDisposable
     /// <summary>The messages added to the outbox so far in this transaction, in order.</summary>
     public IReadOnlyList<EnqueuedMessage> Enqueued => _enqueued;
 
+    /// <summary>The scheduled messages this transaction cancelled so far, in order.</summary>
+    public IReadOnlyList<Guid> Unscheduled => _unscheduled;
+
     /// <summary>
     /// Adds the event <paramref name="message"/> to the outbox; it is published after the commit.
     /// An event's id is its <see cref="EventMetadata.EventId"/>, so subscribers see the id the source chose.
     /// </summary>
     public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
-        where T : class =>
+        where T : class
+    {
         Enqueue(message, command: false, notBefore: null);
+        return Task.CompletedTask;
+    }
 
     /// <summary>Adds the command <paramref name="message"/> to the outbox; it is sent to its owner's queue after the commit.</summary>
     public Task SendAsync<T>(T message, CancellationToken cancellationToken)
-        where T : class =>
+        where T : class
+    {
         Enqueue(message, command: true, notBefore: null);
+        return Task.CompletedTask;
+    }
 
     /// <summary>
     /// Adds <paramref name="message"/> (event or command, as declared) to the outbox to go out at <paramref name="notBefore"/>,
     /// not earlier: a durable timer that survives restarts of the service, the broker and the database, with no broker plugin.
+    /// Returns the message's id, which <see cref="UnscheduleAsync"/> takes to cancel it.
     /// </summary>
-    public Task ScheduleAsync<T>(T message, DateTimeOffset notBefore, CancellationToken cancellationToken)
+    public Task<Guid> ScheduleAsync<T>(T message, DateTimeOffset notBefore, CancellationToken cancellationToken)
         where T : class =>
-        Enqueue(message, command: null, notBefore);
+        Task.FromResult(Enqueue(message, command: null, notBefore));
+
+    /// <summary>
+    /// Cancels the message <paramref name="id"/> that an earlier unit of work (or an earlier statement of this one) scheduled:
+    /// its outbox row is deleted with the next statement or the commit, unless it has gone out already. A timer that fired
+    /// cannot be called back, so whoever takes it must still tell a stale one (the saga compares its token).
+    /// </summary>
+    public Task UnscheduleAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (_rows.Skip(_written).Any(row => row.Id == id))
+        {
+            throw new InvalidOperationException($"Message {id} is not in the outbox yet: a unit of work cannot cancel a message before a statement has written it.");
+        }
+
+        _unscheduled.Add(id);
+        return Task.CompletedTask;
+    }
 
     /// <summary>
     /// Runs <paramref name="sql"/> in this unit of work and returns the rows it affected. What the unit of work has not
@@ -120,7 +155,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
     /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        if (PendingRows > 0)
+        if (HasPending)
         {
             await RunAsync(sql: null, parameters: null, Connection.ExecuteAsync, cancellationToken);
         }
@@ -143,7 +178,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
     }
 
     // Written with the next statement or the commit: what a unit of work adds to the outbox costs it one round trip at most.
-    private Task Enqueue<T>(T message, bool? command, DateTimeOffset? notBefore)
+    private Guid Enqueue<T>(T message, bool? command, DateTimeOffset? notBefore)
         where T : class
     {
         var outgoing = _outgoing.Of(message.GetType());
@@ -170,17 +205,20 @@ public sealed class OutboxTransaction : IAsyncDisposable
             Attempts: 0);
         _rows.Add(row);
         _enqueued.Add(new EnqueuedMessage(row.Id, row.MessageType, notBefore));
-        return Task.CompletedTask;
+        return row.Id;
     }
 
-    // The rows the next round trip writes before its statement.
+    // The rows the next round trip inserts before its statement, counted in its rows affected.
     private int PendingRows => (_receipt is null ? 0 : 1) + _rows.Count - _written;
 
-    // Runs sql (if any) after the inbox row and the outbox rows not yet written, in one round trip.
+    // Whether the next round trip writes anything before its statement: rows, or the deletion of cancelled timers.
+    private bool HasPending => PendingRows > 0 || _deleted < _unscheduled.Count;
+
+    // Runs sql (if any) after what the unit of work has not written yet (the inbox row, new outbox rows, timers cancelled), in one round trip.
     private async Task<TResult> RunAsync<TResult>(
         string? sql, object? parameters, Func<CommandDefinition, Task<TResult>> run, CancellationToken cancellationToken)
     {
-        if (PendingRows == 0)
+        if (!HasPending)
         {
             return await run(new CommandDefinition(sql!, parameters, Transaction, cancellationToken: cancellationToken));
         }
@@ -195,10 +233,16 @@ public sealed class OutboxTransaction : IAsyncDisposable
             combined.Add("InboxMessageId", receipt.MessageId);
         }
 
-        if (_written < _rows.Count)
+        var unscheduled = _unscheduled.Skip(_deleted).ToArray();
+        if (_written < _rows.Count || unscheduled.Length > 0)
         {
             var rows = _rows.Skip(_written).ToList();
-            statements.Add(OutboxSql);
+            statements.Add(unscheduled.Length > 0 ? UnscheduleAndOutboxSql : OutboxSql);
+            if (unscheduled.Length > 0)
+            {
+                combined.Add("OutboxUnscheduled", unscheduled);
+            }
+
             combined.Add("OutboxIds", rows.Select(r => r.Id).ToArray());
             combined.Add("OutboxTypes", rows.Select(r => r.MessageType).ToArray());
             combined.Add("OutboxDestinations", rows.Select(r => r.Destination).ToArray());
@@ -225,6 +269,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
 
         _receipt = null;
         _written = _rows.Count;
+        _deleted = _unscheduled.Count;
         return result;
     }
 

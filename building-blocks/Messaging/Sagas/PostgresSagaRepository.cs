@@ -51,6 +51,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     private readonly OutboxTransaction _tx;
     private readonly SagaStatements _sql;
     private readonly int _enqueuedBefore;
+    private readonly int _unscheduledBefore;
     private string? _loadedState;
 
     public PostgresSagaRepositoryContext(ConsumeContext<TMessage> context, OutboxTransaction tx, SagaStatements sql)
@@ -60,6 +61,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         _tx = tx;
         _sql = sql;
         _enqueuedBefore = tx.Enqueued.Count;
+        _unscheduledBefore = tx.Unscheduled.Count;
     }
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
@@ -135,7 +137,8 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     public Task Undo(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 
     // A journaled change (SagaStatements) with the instance as it is now (its new version, state and data), the step that
-    // made it so, and the change's own parameters; the outbox rows the step wrote go to the database in the same round trip.
+    // made it so, and the change's own parameters; the outbox rows the step wrote and the deletion of the timers it
+    // cancelled go to the database in the same round trip.
     private Task<int> JournaledAsync(string change, TSaga instance, object changeParameters)
     {
         var state = State(instance);
@@ -152,6 +155,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
             From = _loadedState ?? SagaJournal.InitialState,
             To = state ?? SagaJournal.InitialState,
             Sent = JsonSerializer.Serialize(_tx.Enqueued.Skip(_enqueuedBefore), Json),
+            Cancelled = JsonSerializer.Serialize(_tx.Unscheduled.Skip(_unscheduledBefore), Json),
         });
         return _tx.ExecuteAsync(change, parameters, CancellationToken);
     }

@@ -12,7 +12,9 @@ namespace EcommerceEda.Messaging.Sagas;
 /// <param name="From">The state it was in (<see cref="SagaJournal.InitialState"/> for a new instance).</param>
 /// <param name="To">The state it went to: <paramref name="From"/> again when the message changed nothing (ignored, or recorded only).</param>
 /// <param name="Sent">What it sent meanwhile, through the outbox.</param>
-public sealed record SagaStep(int Version, DateTimeOffset At, string MessageType, Guid? MessageId, string From, string To, IReadOnlyList<SagaSentMessage> Sent);
+/// <param name="Cancelled">The ids of the timers it cancelled, which an earlier step sent.</param>
+public sealed record SagaStep(
+    int Version, DateTimeOffset At, string MessageType, Guid? MessageId, string From, string To, IReadOnlyList<SagaSentMessage> Sent, IReadOnlyList<Guid> Cancelled);
 
 /// <summary>A message a saga step wrote to the outbox, and whether it has been published.</summary>
 /// <param name="Id">Its id.</param>
@@ -20,7 +22,8 @@ public sealed record SagaStep(int Version, DateTimeOffset At, string MessageType
 /// <param name="NotBefore">When it is scheduled for (a timer), if it is.</param>
 /// <param name="Published">Whether it has been published.</param>
 /// <param name="PublishedAt">When, while the outbox still keeps the row (it deletes published rows after their retention).</param>
-public sealed record SagaSentMessage(Guid Id, string MessageType, DateTimeOffset? NotBefore, bool Published, DateTimeOffset? PublishedAt);
+/// <param name="CancelledBy">The step that cancelled it before it went out (a timer), if one did.</param>
+public sealed record SagaSentMessage(Guid Id, string MessageType, DateTimeOffset? NotBefore, bool Published, DateTimeOffset? PublishedAt, int? CancelledBy);
 
 /// <summary>
 /// Each saga instance's execution history: <see cref="PostgresSagaRepository{TSaga}"/> writes a row per message the
@@ -38,13 +41,13 @@ public static class SagaJournal
     /// </summary>
     internal static string Journaled(string change) => $"""
         WITH changed AS ({change} RETURNING 1)
-        INSERT INTO saga_journal (saga, correlation_id, version, message_type, message_id, from_state, to_state, sent, at)
-        SELECT @Saga, @Id, @Version, @MessageType, @MessageId, @From, @To, @Sent::jsonb, clock_timestamp() FROM changed
+        INSERT INTO saga_journal (saga, correlation_id, version, message_type, message_id, from_state, to_state, sent, cancelled, at)
+        SELECT @Saga, @Id, @Version, @MessageType, @MessageId, @From, @To, @Sent::jsonb, @Cancelled::jsonb, clock_timestamp() FROM changed
         """;
 
     private const string ReadSql = """
         SELECT version AS Version, at AS At, message_type AS MessageType, message_id AS MessageId,
-               from_state AS "From", to_state AS "To", sent::text AS Sent
+               from_state AS "From", to_state AS "To", sent::text AS Sent, cancelled::text AS Cancelled
         FROM saga_journal WHERE saga = @Saga AND correlation_id = @Id ORDER BY version;
         SELECT o.id AS Id, o.sent_at AS SentAt
         FROM saga_journal j CROSS JOIN LATERAL jsonb_array_elements(j.sent) AS s(message)
@@ -65,8 +68,12 @@ public static class SagaJournal
             new CommandDefinition(ReadSql, new { Saga = table, Id = correlationId }, cancellationToken: cancellationToken));
         var steps = (await results.ReadAsync<StepRow>()).ToList();
 
-        // A message the outbox no longer holds was published: it deletes only published rows.
+        // A message the outbox no longer holds was cancelled, if a later step says so, or else published: the outbox deletes
+        // only published rows and cancelled timers. (A timer that went out as a step cancelled it keeps its row, as sent,
+        // until its retention ends; after that it shows as cancelled.)
         var outbox = (await results.ReadAsync<OutboxRow>()).ToDictionary(row => row.Id, row => row.SentAt);
+        var cancelled = steps.ToDictionary(step => step.Version, step => JsonSerializer.Deserialize<List<Guid>>(step.Cancelled, Json)!);
+        var cancelledBy = cancelled.SelectMany(step => step.Value.Select(id => (Id: id, Step: step.Key))).ToDictionary(c => c.Id, c => c.Step);
         return [.. steps.Select(step => new SagaStep(
             step.Version,
             Utc(step.At),
@@ -76,13 +83,16 @@ public static class SagaJournal
             step.To,
             [.. JsonSerializer.Deserialize<List<EnqueuedRow>>(step.Sent, Json)!.Select(sent =>
                 outbox.TryGetValue(sent.Id, out var sentAt)
-                    ? new SagaSentMessage(sent.Id, sent.MessageType, sent.NotBefore, sentAt is not null, sentAt is { } at ? Utc(at) : null)
-                    : new SagaSentMessage(sent.Id, sent.MessageType, sent.NotBefore, Published: true, PublishedAt: null))]))];
+                    ? new SagaSentMessage(sent.Id, sent.MessageType, sent.NotBefore, sentAt is not null, sentAt is { } at ? Utc(at) : null, CancelledBy: null)
+                    : cancelledBy.TryGetValue(sent.Id, out var version)
+                        ? new SagaSentMessage(sent.Id, sent.MessageType, sent.NotBefore, Published: false, PublishedAt: null, version)
+                        : new SagaSentMessage(sent.Id, sent.MessageType, sent.NotBefore, Published: true, PublishedAt: null, CancelledBy: null))],
+            cancelled[step.Version]))];
     }
 
     private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
-    private sealed record StepRow(int Version, DateTime At, string MessageType, Guid? MessageId, string From, string To, string Sent);
+    private sealed record StepRow(int Version, DateTime At, string MessageType, Guid? MessageId, string From, string To, string Sent, string Cancelled);
 
     private sealed record OutboxRow(Guid Id, DateTime? SentAt);
 

@@ -25,13 +25,17 @@ internal sealed class FulfillmentSteps(EventSource events, TimeProvider clock, F
         var tx = c.Transaction();
         await OrderRecord.MoveAsync(c, c.Saga.CorrelationId, OrderStatus.StockReserved, c.Message.Metadata.OccurredAt);
         await tx.SendAsync(new PickOrder(c.Saga.CorrelationId, c.Saga.PickTaskToken.Value, Lines(c.Saga)), c.CancellationToken);
-        await tx.ScheduleAsync(
+        c.Saga.PickDeadline = await tx.ScheduleAsync(
             new PickDeadlinePassed(c.Saga.CorrelationId, c.Saga.PickTaskToken.Value), clock.GetUtcNow() + options.PickTimeout, c.CancellationToken);
     }
+
+    /// <summary>The pick's timer fired: nothing is left to cancel.</summary>
+    public static void PickDeadlineFired(BehaviorContext<OrderState, PickDeadlinePassed> c) => c.Saga.PickDeadline = null;
 
     /// <summary>Run a job: Delivery ships the order and reports how it ended.</summary>
     public static async Task ShipAsync(BehaviorContext<OrderState, OrderPicked> c)
     {
+        await StopPickTimerAsync(c);
         await OrderRecord.MoveAsync(c, c.Saga.CorrelationId, OrderStatus.Picked, c.Message.Metadata.OccurredAt);
         var address = c.Saga.ShippingAddress!;
         await c.Transaction().SendAsync(
@@ -65,6 +69,7 @@ internal sealed class FulfillmentSteps(EventSource events, TimeProvider clock, F
     {
         var cancelled = new OrderCancelled(events.Metadata($"orders/{c.Saga.CorrelationId}/cancelled"), c.Saga.CorrelationId, reason, detail);
         var tx = c.Transaction();
+        await StopPickTimerAsync(c);
         await OrderRecord.MoveAsync(c, c.Saga.CorrelationId, OrderStatus.Cancelled, cancelled.Metadata.OccurredAt, reason.ToString());
         if (c.Saga.StockHeld)
         {
@@ -85,6 +90,16 @@ internal sealed class FulfillmentSteps(EventSource events, TimeProvider clock, F
             new OrderRefunded(
                 events.Metadata($"orders/{c.Saga.CorrelationId}/refunded"), c.Saga.CorrelationId, c.Message.ReturnId, c.Saga.Total, c.Saga.Currency),
             c.CancellationToken);
+    }
+
+    // The pick is over, done or no longer wanted: its timer would only be a message to ignore, ten minutes on.
+    private static async Task StopPickTimerAsync(BehaviorContext<OrderState> c)
+    {
+        if (c.Saga.PickDeadline is { } timer)
+        {
+            await c.Transaction().UnscheduleAsync(timer, c.CancellationToken);
+            c.Saga.PickDeadline = null;
+        }
     }
 
     private static List<StockLine> Lines(OrderState saga) => [.. saga.Lines.Select(l => new StockLine(l.Sku, l.Quantity))];

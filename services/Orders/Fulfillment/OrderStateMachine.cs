@@ -61,6 +61,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                 .ThenAsync(FulfillmentSteps.ShipAsync)
                 .TransitionTo(Picked),
             When(PickDeadlinePassed, c => c.Message.TaskToken == c.Saga.PickTaskToken)
+                .Then(FulfillmentSteps.PickDeadlineFired)
                 .ThenAsync(c => fulfillment.CancelAsync(c, CancellationReason.PickTimeout))
                 .TransitionTo(Cancelled),
             When(CancelRequested)

@@ -69,7 +69,11 @@ public sealed class SagaViewTests(AppHostFixture app) : IClassFixture<AppHostFix
         Assert.Equal(
             steps.Select(step => step!["message"]!.GetValue<string>()),
             await page.Locator("#history tbody tr td:nth-child(3)").AllTextContentsAsync());
-        Assert.Contains("PickDeadlinePassed (timer, due", (await page.Locator("#history tbody tr[data-step='2'] td.sent").TextContentAsync())!, StringComparison.Ordinal);
+        Assert.Matches("PickDeadlinePassed \\(timer, due .+\\) — cancelled at step 3", await page.Locator("#history tbody tr[data-step='2'] td.sent").TextContentAsync());
+        Assert.Contains(
+            "cancelled PickDeadlinePassed (the timer of step 2)",
+            (await page.Locator("#history tbody tr[data-step='3'] td.sent").TextContentAsync())!,
+            StringComparison.Ordinal);
 
         // What the screen shows: the pixels of each state are the colour of where the order went.
         var screenshot = await page.Locator("#graph").ScreenshotAsync(new() { Path = ScreenshotPath("saga-view-delivered.png") });

@@ -27,13 +27,16 @@ public sealed class ExecutionTests(TestSystem system) : IClassFixture<TestSystem
             [
                 "1 OrderPlaced: Initial → Placed, sent ReserveStock",
                 "2 StockReserved: Placed → Reserved, sent PickOrder PickDeadlinePassed",
-                "3 OrderPicked: Reserved → Picked, sent ShipOrder",
+                "3 OrderPicked: Reserved → Picked, sent ShipOrder, cancelled PickDeadlinePassed of step 2",
                 "4 OrderShipped: Picked → Shipped, sent",
                 "5 OrderDelivered: Shipped → Delivered, sent OrderCompleted",
             ],
             Steps(execution).Select(Describe));
         var timer = Steps(execution)[1]["sent"]!.AsArray()[1]!;
         Assert.True(timer["notBefore"]!.GetValue<DateTimeOffset>() > Steps(execution)[1]["at"]!.GetValue<DateTimeOffset>()); // the pick SLA
+        Assert.Equal(3, timer["cancelledBy"]!.GetValue<int>()); // the pick came in time
+        Assert.False(timer["published"]!.GetValue<bool>());
+        Assert.Equal(timer["id"]!.GetValue<Guid>(), Steps(execution)[2]["cancelled"]!.AsArray().Single()!["id"]!.GetValue<Guid>());
         Assert.Equal("urn:message:orders:order-placed:v1", Steps(execution)[0]["messageType"]!.GetValue<string>());
         var times = Steps(execution).Select(step => step["at"]!.GetValue<DateTimeOffset>()).ToList();
         Assert.Equal(times.Order(), times);
@@ -87,5 +90,6 @@ public sealed class ExecutionTests(TestSystem system) : IClassFixture<TestSystem
     private static List<JsonNode> Steps(JsonObject execution) => [.. execution["steps"]!.AsArray().Select(step => step!)];
 
     private static string Describe(JsonNode step) =>
-        $"{step["step"]} {step["message"]}: {step["from"]} → {step["to"]}, sent{string.Concat(step["sent"]!.AsArray().Select(m => $" {m!["message"]}"))}";
+        $"{step["step"]} {step["message"]}: {step["from"]} → {step["to"]}, sent{string.Concat(step["sent"]!.AsArray().Select(m => $" {m!["message"]}"))}"
+        + string.Concat(step["cancelled"]!.AsArray().Select(t => $", cancelled {t!["message"]} of step {t["setBy"]}"));
 }

@@ -107,6 +107,52 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
     }
 
     [Fact]
+    public async Task A_timer_cancelled_before_its_time_is_never_published_and_one_due_after_it_still_is()
+    {
+        var (cancelledSku, keptSku) = (await system.StockAsync(onHand: 10), await system.StockAsync(onHand: 10));
+        var (cancelled, kept) = (TestMessages.OrderPlaced(cancelledSku, quantity: 1), TestMessages.OrderPlaced(keptSku, quantity: 1));
+        var outbox = system.Orders.Services.GetRequiredService<TransactionalOutbox>();
+        Guid timer;
+        await using (var tx = await outbox.BeginTransactionAsync(TestContext.Current.CancellationToken))
+        {
+            timer = await tx.ScheduleAsync(cancelled, DateTimeOffset.UtcNow.AddSeconds(2), TestContext.Current.CancellationToken);
+            await tx.ScheduleAsync(kept, DateTimeOffset.UtcNow.AddSeconds(3), TestContext.Current.CancellationToken);
+            await WriteOrderAsync(tx, cancelled);
+            await WriteOrderAsync(tx, kept);
+            await tx.CommitAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using (var tx = await outbox.BeginTransactionAsync(TestContext.Current.CancellationToken))
+        {
+            await tx.UnscheduleAsync(timer, TestContext.Current.CancellationToken);
+            var updated = await tx.ExecuteAsync( // the deletion travels with it, and is not counted as its rows
+                "UPDATE orders SET updated_at = now() WHERE order_id = @OrderId", cancelled, TestContext.Current.CancellationToken);
+            await tx.CommitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(1, updated);
+            Assert.Equal([timer], tx.Unscheduled);
+        }
+
+        Assert.Equal(timer, cancelled.Metadata.EventId); // an event's outbox id is its own
+        Assert.Equal(0, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE id = @EventId", cancelled.Metadata));
+        await Eventually.Until(() => system.ReservedAsync(keptSku), reserved => reserved == 1); // due a second after the other
+        Assert.Equal(0, await system.ReservedAsync(cancelledSku));
+    }
+
+    [Fact]
+    public async Task A_timer_cannot_be_cancelled_before_a_statement_has_written_it()
+    {
+        await using var tx = await system.Orders.Services.GetRequiredService<TransactionalOutbox>()
+            .BeginTransactionAsync(TestContext.Current.CancellationToken);
+        var timer = await tx.ScheduleAsync(TestMessages.OrderPlaced("SKU-1", quantity: 1), DateTimeOffset.UtcNow.AddDays(1), TestContext.Current.CancellationToken);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => tx.UnscheduleAsync(timer, TestContext.Current.CancellationToken));
+
+        Assert.Equal(
+            $"Message {timer} is not in the outbox yet: a unit of work cannot cancel a message before a statement has written it.",
+            refused.Message);
+    }
+
+    [Fact]
     public async Task An_event_whose_metadata_names_another_schema_version_than_its_urn_is_refused()
     {
         var placed = TestMessages.OrderPlaced("SKU-1", quantity: 1);

@@ -23,8 +23,17 @@ public sealed record OrderExecution(Guid OrderId, string CustomerId, string Stat
 /// <param name="From">The state it found the saga in.</param>
 /// <param name="To">The state it left it in; <paramref name="From"/> when it changed nothing.</param>
 /// <param name="Sent">What the saga sent on taking it.</param>
+/// <param name="Cancelled">The timers it cancelled, which earlier steps had set.</param>
 public sealed record ExecutionStep(
-    int Step, DateTimeOffset At, string Message, string MessageType, Guid? MessageId, string From, string To, IReadOnlyList<ExecutionMessage> Sent);
+    int Step,
+    DateTimeOffset At,
+    string Message,
+    string MessageType,
+    Guid? MessageId,
+    string From,
+    string To,
+    IReadOnlyList<ExecutionMessage> Sent,
+    IReadOnlyList<CancelledTimer> Cancelled);
 
 /// <param name="Message">The message's name in code.</param>
 /// <param name="MessageType">Its URN.</param>
@@ -32,7 +41,14 @@ public sealed record ExecutionStep(
 /// <param name="NotBefore">For a timer, when it fires.</param>
 /// <param name="Published">Whether the outbox has published it yet.</param>
 /// <param name="PublishedAt">When, while the outbox keeps the row.</param>
-public sealed record ExecutionMessage(string Message, string MessageType, Guid Id, DateTimeOffset? NotBefore, bool Published, DateTimeOffset? PublishedAt);
+/// <param name="CancelledBy">For a timer cancelled before it fired, the step that cancelled it.</param>
+public sealed record ExecutionMessage(
+    string Message, string MessageType, Guid Id, DateTimeOffset? NotBefore, bool Published, DateTimeOffset? PublishedAt, int? CancelledBy);
+
+/// <param name="Message">The timer's message name in code.</param>
+/// <param name="Id">Its id.</param>
+/// <param name="SetBy">The step that set it.</param>
+public sealed record CancelledTimer(string Message, Guid Id, int SetBy);
 
 public sealed class GetExecutionHandler(NpgsqlDataSource db, MessageNames names, TimeProvider clock) : IQueryHandler<GetExecution, OrderExecution?>
 {
@@ -47,6 +63,7 @@ public sealed class GetExecutionHandler(NpgsqlDataSource db, MessageNames names,
         }
 
         var steps = await SagaJournal.ReadAsync(connection, Extensions.SagaTable, query.OrderId, cancellationToken);
+        var timers = steps.SelectMany(step => step.Sent.Select(sent => (sent, step.Version))).ToDictionary(t => t.sent.Id);
         return new OrderExecution(
             query.OrderId,
             customerId,
@@ -60,7 +77,8 @@ public sealed class GetExecutionHandler(NpgsqlDataSource db, MessageNames names,
                 step.From,
                 step.To,
                 [.. step.Sent.Select(sent => new ExecutionMessage(
-                    names.Of(sent.MessageType), sent.MessageType, sent.Id, sent.NotBefore, sent.Published, sent.PublishedAt))]))],
+                    names.Of(sent.MessageType), sent.MessageType, sent.Id, sent.NotBefore, sent.Published, sent.PublishedAt, sent.CancelledBy))],
+                [.. step.Cancelled.Select(id => new CancelledTimer(names.Of(timers[id].sent.MessageType), id, timers[id].Version))]))],
             clock.GetUtcNow());
     }
 }

@@ -145,8 +145,15 @@ function showExecution(execution) {
     for (const message of step.sent) {
       const line = document.createElement("div");
       line.textContent = message.message + (message.notBefore ? ` (timer, due ${new Date(message.notBefore).toLocaleTimeString()})` : "")
-        + (message.published ? "" : " — waiting in the outbox");
-      if (!message.published) line.className = "pending";
+        + (message.cancelledBy ? ` — cancelled at step ${message.cancelledBy}`
+          : message.published ? "" : " — waiting in the outbox");
+      if (!message.published && !message.cancelledBy) line.className = "pending";
+      sent.appendChild(line);
+    }
+    for (const timer of step.cancelled) {
+      const line = document.createElement("div");
+      line.textContent = `cancelled ${timer.message} (the timer of step ${timer.setBy})`;
+      line.className = "cancelled";
       sent.appendChild(line);
     }
     return row;
