@@ -1,3 +1,4 @@
+using System.Net;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 
@@ -41,6 +42,21 @@ public sealed class PickTimeoutTests(ShortPickTimeoutSystem system) : IClassFixt
         Assert.Equal(0, await DeadlineRowsAsync(orderId)); // deleted in the transaction that recorded the pick: it cannot fire
         await system.WaitForStatusAsync(orderId, "Shipped");
         Assert.DoesNotContain("Cancelled", (await system.OrderAsync(orderId)).HistoryStatuses());
+    }
+
+    [Fact]
+    public async Task An_order_cancelled_while_it_waits_for_its_pick_cancels_the_timer()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
+        await system.PendingPickAsync(orderId);
+        Assert.Equal(1, await DeadlineRowsAsync(orderId));
+
+        Assert.Equal(HttpStatusCode.Accepted, await system.CancelAsync(orderId));
+
+        var order = await system.WaitForStatusAsync(orderId, "Cancelled");
+        Assert.Equal("CustomerCancelled", order["history"]!.AsArray().Last()!["reason"]!.GetValue<string>());
+        Assert.Equal(0, await DeadlineRowsAsync(orderId));
     }
 
     private Task<int> DeadlineRowsAsync(Guid orderId) =>
