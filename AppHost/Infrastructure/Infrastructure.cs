@@ -189,11 +189,11 @@ public static class InfrastructureExtensions
         var settings = builder.Configuration.GetSection("Infrastructure:Local");
         var dataPath = Path.GetFullPath(settings["DataPath"] ?? "../.data", builder.AppHostDirectory);
         var ports = new RabbitMqPorts(
-            settings.GetValue("RabbitMqPort", 16672),
-            settings.GetValue("RabbitMqManagementPort", 16673),
-            settings.GetValue("RabbitMqStreamPort", 16552),
-            settings.GetValue("RabbitMqDistributionPort", 16674),
-            settings.GetValue("RabbitMqPrometheusPort", 16675));
+            settings.GetValue("RabbitMqPort", 35672),
+            settings.GetValue("RabbitMqManagementPort", 35673),
+            settings.GetValue("RabbitMqStreamPort", 35552),
+            settings.GetValue("RabbitMqDistributionPort", 35674),
+            settings.GetValue("RabbitMqPrometheusPort", 35675));
         var nodeCount = settings.GetValue("RabbitMqNodes", 1);
         if (nodeCount is < 1 or > 9)
         {
@@ -207,7 +207,7 @@ public static class InfrastructureExtensions
             .Select((node, i) => builder.AddLocalRabbitMq($"rabbitmq-{i + 2}", node, BrokerUser, rabbitMqPassword, brokerPasswords).WaitFor(rabbitMq))
             .ToList();
         var postgres = builder.AddLocalPostgres(
-            "postgres", LocalPostgres.Locate(dataPath, settings.GetValue("PostgresPort", 16432)), postgresPassword);
+            "postgres", LocalPostgres.Locate(dataPath, settings.GetValue("PostgresPort", 35432)), postgresPassword);
         return new Infrastructure(
             InfrastructureMode.Local,
             rabbitMq,

@@ -29,6 +29,8 @@ public sealed class LocalRabbitMq
     // Debian's /usr/sbin/rabbitmq-server switches to the rabbitmq user; this one runs as the caller.
     private const string DebianServer = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
+    private const string LoopbackDistribution = "-kernel inet_dist_use_interface {127,0,0,1}";
+
     private LocalRabbitMq(string serverScript, string baseDirectory, RabbitMqPorts ports, IReadOnlyList<string> cluster)
     {
         Command = serverScript;
@@ -43,9 +45,10 @@ public sealed class LocalRabbitMq
             ["RABBITMQ_NODE_PORT"] = $"{ports.Amqp}",
             ["RABBITMQ_DIST_PORT"] = $"{ports.Distribution}",
 
-            // Erlang's distribution (how the CLI and a cluster's nodes reach the node) and the epmd daemon the first node
-            // starts listen on every interface unless told otherwise.
-            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+            // Erlang's distribution (how the CLI and a cluster's nodes reach the node), the CLI's own while it runs, and the
+            // epmd daemon the first node starts listen on every interface unless told otherwise.
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = LoopbackDistribution,
+            ["RABBITMQ_CTL_ERL_ARGS"] = LoopbackDistribution,
             ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(baseDirectory, "mnesia"),
             ["RABBITMQ_LOG_BASE"] = Path.Combine(baseDirectory, "log"),

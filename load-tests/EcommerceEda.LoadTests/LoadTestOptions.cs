@@ -66,7 +66,7 @@ public sealed class LoadTestOptions
     public Uri? RabbitMq { get; set; }
 
     /// <summary>The broker's management API of a running system.</summary>
-    public Uri RabbitMqManagementUrl { get; set; } = new("http://localhost:16673");
+    public Uri RabbitMqManagementUrl { get; set; } = new("http://localhost:35673");
 
     /// <summary>Where reports go: a folder per run under it.</summary>
     public string? Results { get; set; }

@@ -20,12 +20,12 @@ public static class RunningSystem
         var postgres = options.Postgres ?? new NpgsqlConnectionStringBuilder
         {
             Host = "localhost",
-            Port = 16432,
+            Port = 35432,
             Username = "postgres",
             Password = Parameter("postgres-password"),
             Database = "postgres",
         }.ConnectionString;
-        var broker = options.RabbitMq ?? new Uri($"amqp://eda:{Uri.EscapeDataString(Parameter("rabbitmq-password"))}@localhost:16672/");
+        var broker = options.RabbitMq ?? new Uri($"amqp://eda:{Uri.EscapeDataString(Parameter("rabbitmq-password"))}@localhost:35672/");
         return new SystemUnderTest(
             options.OrdersUrl,
             options.WarehouseUrl,
