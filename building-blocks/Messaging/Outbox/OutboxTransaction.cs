@@ -27,9 +27,12 @@ public sealed class OutboxTransaction : IAsyncDisposable
         """;
 
     // Timers cancelled since the last statement, deleted in the same statement as the new rows, so that its count of rows
-    // affected is the new rows' (a CTE's changes are not counted). One that went out already is past cancelling.
+    // affected is the new rows' (a CTE's changes are not counted). One that went out is past cancelling, and so is one a
+    // relay holds: it is going out now, and waiting for the relay's commit would hold this unit of work's locks meanwhile.
     private const string UnscheduleAndOutboxSql = $"""
-        WITH unscheduled AS (DELETE FROM outbox_messages WHERE id = ANY(@OutboxUnscheduled) AND sent_at IS NULL)
+        WITH unscheduled AS (
+            DELETE FROM outbox_messages WHERE id IN (
+                SELECT id FROM outbox_messages WHERE id = ANY(@OutboxUnscheduled) AND sent_at IS NULL FOR UPDATE SKIP LOCKED))
         {OutboxSql}
         """;
 
@@ -69,7 +72,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
     /// <summary>The messages added to the outbox so far in this transaction, in order.</summary>
     public IReadOnlyList<EnqueuedMessage> Enqueued => _enqueued;
 
-    /// <summary>The scheduled messages this transaction cancelled so far, in order.</summary>
+    /// <summary>The scheduled messages this transaction asked to cancel so far, in order (some may have gone out already).</summary>
     public IReadOnlyList<Guid> Unscheduled => _unscheduled;
 
     /// <summary>
@@ -101,24 +104,36 @@ public sealed class OutboxTransaction : IAsyncDisposable
         Task.FromResult(Enqueue(message, command: null, notBefore));
 
     /// <summary>
-    /// Cancels the message <paramref name="id"/> that an earlier unit of work (or an earlier statement of this one) scheduled:
-    /// its outbox row is deleted with the next statement or the commit, unless it has gone out already. A timer that fired
-    /// cannot be called back, so whoever takes it must still tell a stale one (the saga compares its token).
+    /// Cancels the message <paramref name="id"/> that <see cref="ScheduleAsync"/> scheduled in an earlier unit of work (or an
+    /// earlier statement of this one): its outbox row is deleted with the next statement or the commit, unless it is going
+    /// out or has gone out already. A timer that fired cannot be called back, so whoever takes it must still tell a stale
+    /// one (the saga compares its token). Messages due at once are not timers: the dispatcher publishes them at the commit.
     /// </summary>
     public Task UnscheduleAsync(Guid id, CancellationToken cancellationToken)
     {
-        if (_rows.Skip(_written).Any(row => row.Id == id))
+        var index = _rows.FindIndex(row => row.Id == id);
+        if (index >= _written)
         {
             throw new InvalidOperationException($"Message {id} is not in the outbox yet: a unit of work cannot cancel a message before a statement has written it.");
         }
 
-        _unscheduled.Add(id);
+        if (index >= 0 && _enqueued[index].NotBefore is null)
+        {
+            throw new InvalidOperationException($"Message {id} is not scheduled: it is published when this unit of work commits.");
+        }
+
+        if (!_unscheduled.Contains(id))
+        {
+            _unscheduled.Add(id);
+        }
+
         return Task.CompletedTask;
     }
 
     /// <summary>
     /// Runs <paramref name="sql"/> in this unit of work and returns the rows it affected. What the unit of work has not
-    /// written yet (the inbox row, the outbox rows added since the last statement) goes to the database in the same round trip.
+    /// written yet (the inbox row, the outbox rows added since the last statement, the timers it cancelled) goes to the
+    /// database in the same round trip.
     /// </summary>
     public async Task<int> ExecuteAsync(string sql, object? parameters, CancellationToken cancellationToken)
     {

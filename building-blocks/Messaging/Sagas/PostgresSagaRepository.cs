@@ -155,7 +155,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
             From = _loadedState ?? SagaJournal.InitialState,
             To = state ?? SagaJournal.InitialState,
             Sent = JsonSerializer.Serialize(_tx.Enqueued.Skip(_enqueuedBefore), Json),
-            Cancelled = JsonSerializer.Serialize(_tx.Unscheduled.Skip(_unscheduledBefore), Json),
+            Cancelled = _tx.Unscheduled.Skip(_unscheduledBefore).ToArray(),
         });
         return _tx.ExecuteAsync(change, parameters, CancellationToken);
     }

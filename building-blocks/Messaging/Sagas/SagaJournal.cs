@@ -38,11 +38,17 @@ public static class SagaJournal
     /// <summary>
     /// <paramref name="change"/> (an INSERT, UPDATE or DELETE of the instance) and its journal row in one statement: the
     /// row is written if and only if the change was, so the statement affects 1 row, or 0 when the change found nothing.
+    /// Of the timers the step asked to cancel (<c>@Cancelled</c>), it records those whose outbox rows are gone: the step's
+    /// earlier statements deleted them, or left them to a relay that was sending them.
     /// </summary>
     internal static string Journaled(string change) => $"""
         WITH changed AS ({change} RETURNING 1)
         INSERT INTO saga_journal (saga, correlation_id, version, message_type, message_id, from_state, to_state, sent, cancelled, at)
-        SELECT @Saga, @Id, @Version, @MessageType, @MessageId, @From, @To, @Sent::jsonb, @Cancelled::jsonb, clock_timestamp() FROM changed
+        SELECT @Saga, @Id, @Version, @MessageType, @MessageId, @From, @To, @Sent::jsonb,
+               (SELECT coalesce(jsonb_agg(c.id), '[]') FROM unnest(@Cancelled::uuid[]) AS c(id)
+                WHERE NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.id = c.id)),
+               clock_timestamp()
+        FROM changed
         """;
 
     private const string ReadSql = """
@@ -68,12 +74,13 @@ public static class SagaJournal
             new CommandDefinition(ReadSql, new { Saga = table, Id = correlationId }, cancellationToken: cancellationToken));
         var steps = (await results.ReadAsync<StepRow>()).ToList();
 
-        // A message the outbox no longer holds was cancelled, if a later step says so, or else published: the outbox deletes
-        // only published rows and cancelled timers. (A timer that went out as a step cancelled it keeps its row, as sent,
-        // until its retention ends; after that it shows as cancelled.)
+        // A message the outbox no longer holds was cancelled, if a step says so, or else published: the outbox deletes only
+        // published rows and cancelled timers.
         var outbox = (await results.ReadAsync<OutboxRow>()).ToDictionary(row => row.Id, row => row.SentAt);
         var cancelled = steps.ToDictionary(step => step.Version, step => JsonSerializer.Deserialize<List<Guid>>(step.Cancelled, Json)!);
-        var cancelledBy = cancelled.SelectMany(step => step.Value.Select(id => (Id: id, Step: step.Key))).ToDictionary(c => c.Id, c => c.Step);
+        var cancelledBy = cancelled.SelectMany(step => step.Value.Select(id => (Id: id, Step: step.Key)))
+            .GroupBy(c => c.Id)
+            .ToDictionary(c => c.Key, c => c.Min(s => s.Step));
         return [.. steps.Select(step => new SagaStep(
             step.Version,
             Utc(step.At),

@@ -92,7 +92,7 @@ internal sealed class FulfillmentSteps(EventSource events, TimeProvider clock, F
             c.CancellationToken);
     }
 
-    // The pick is over, done or no longer wanted: its timer would only be a message to ignore, ten minutes on.
+    // The pick is over, done or no longer wanted: its timer would only be a message to ignore when it fires.
     private static async Task StopPickTimerAsync(BehaviorContext<OrderState> c)
     {
         if (c.Saga.PickDeadline is { } timer)

@@ -30,7 +30,7 @@ public sealed class OrderState : SagaStateMachineInstance, ISagaVersion, IStatef
     /// <summary>The token of the pick task the saga waits on.</summary>
     public Guid? PickTaskToken { get; set; }
 
-    /// <summary>The pick's SLA timer (its outbox message), while it may still fire: a pick done in time cancels it.</summary>
+    /// <summary>The pick's SLA timer (its outbox message) while it may still fire: a pick done in time, or the order's cancellation, cancels it.</summary>
     public Guid? PickDeadline { get; set; }
 
     /// <summary>Delivery reported the order shipped (it may do so after reporting it delivered).</summary>

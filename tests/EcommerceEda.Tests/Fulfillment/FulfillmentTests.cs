@@ -91,6 +91,37 @@ public sealed class FulfillmentTests(TestSystem system) : IClassFixture<TestSyst
     }
 
     [Fact]
+    public async Task A_pick_in_time_cancels_the_pick_timer()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
+        var pick = await system.PendingPickAsync(orderId);
+        Assert.Equal(1, await PickTimeoutTests.DeadlineRowsAsync(system, orderId)); // set when the stock was reserved, before the pick task was made
+
+        await system.CompletePickAsync(pick);
+        await system.WaitForHistoryAsync(orderId, "Picked");
+
+        Assert.Equal(0, await PickTimeoutTests.DeadlineRowsAsync(system, orderId)); // deleted in the transaction that recorded the pick: it will not fire
+        await system.WaitForStatusAsync(orderId, "Shipped");
+        Assert.DoesNotContain("Cancelled", (await system.OrderAsync(orderId)).HistoryStatuses());
+    }
+
+    [Fact]
+    public async Task A_customer_cancel_while_the_pick_waits_cancels_the_pick_timer()
+    {
+        var sku = await system.StockAsync(onHand: 10);
+        var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
+        await system.PendingPickAsync(orderId);
+        Assert.Equal(1, await PickTimeoutTests.DeadlineRowsAsync(system, orderId));
+
+        Assert.Equal(HttpStatusCode.Accepted, await system.CancelAsync(orderId));
+
+        var order = await system.WaitForStatusAsync(orderId, "Cancelled");
+        Assert.Equal("CustomerCancelled", order["history"]!.AsArray().Last()!["reason"]!.GetValue<string>());
+        Assert.Equal(0, await PickTimeoutTests.DeadlineRowsAsync(system, orderId));
+    }
+
+    [Fact]
     public async Task A_shipped_order_cannot_be_cancelled()
     {
         var sku = await system.StockAsync(onHand: 10);

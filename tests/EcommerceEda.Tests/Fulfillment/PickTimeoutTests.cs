@@ -1,4 +1,3 @@
-using System.Net;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Tests.Orders;
 
@@ -28,38 +27,8 @@ public sealed class PickTimeoutTests(ShortPickTimeoutSystem system) : IClassFixt
         await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 0);
     }
 
-    [Fact]
-    public async Task A_pick_in_time_cancels_the_timer()
-    {
-        var sku = await system.StockAsync(onHand: 10);
-        var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
-        var pick = await system.PendingPickAsync(orderId);
-        Assert.Equal(1, await DeadlineRowsAsync(orderId)); // set when the stock was reserved, before the pick task was made
-
-        await system.CompletePickAsync(pick);
-        await system.WaitForHistoryAsync(orderId, "Picked");
-
-        Assert.Equal(0, await DeadlineRowsAsync(orderId)); // deleted in the transaction that recorded the pick: it cannot fire
-        await system.WaitForStatusAsync(orderId, "Shipped");
-        Assert.DoesNotContain("Cancelled", (await system.OrderAsync(orderId)).HistoryStatuses());
-    }
-
-    [Fact]
-    public async Task An_order_cancelled_while_it_waits_for_its_pick_cancels_the_timer()
-    {
-        var sku = await system.StockAsync(onHand: 10);
-        var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
-        await system.PendingPickAsync(orderId);
-        Assert.Equal(1, await DeadlineRowsAsync(orderId));
-
-        Assert.Equal(HttpStatusCode.Accepted, await system.CancelAsync(orderId));
-
-        var order = await system.WaitForStatusAsync(orderId, "Cancelled");
-        Assert.Equal("CustomerCancelled", order["history"]!.AsArray().Last()!["reason"]!.GetValue<string>());
-        Assert.Equal(0, await DeadlineRowsAsync(orderId));
-    }
-
-    private Task<int> DeadlineRowsAsync(Guid orderId) =>
+    /// <summary>The outbox rows of the order's pick timer: 1 from when it is set until a step cancels it.</summary>
+    internal static Task<int> DeadlineRowsAsync(TestSystem system, Guid orderId) =>
         system.ScalarAsync<int>(
             "orders",
             "SELECT count(*) FROM outbox_messages WHERE message_type = @DeadlineType AND body->>'orderId' = @Id",

@@ -115,8 +115,8 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         Guid timer;
         await using (var tx = await outbox.BeginTransactionAsync(TestContext.Current.CancellationToken))
         {
-            timer = await tx.ScheduleAsync(cancelled, DateTimeOffset.UtcNow.AddSeconds(2), TestContext.Current.CancellationToken);
-            await tx.ScheduleAsync(kept, DateTimeOffset.UtcNow.AddSeconds(3), TestContext.Current.CancellationToken);
+            timer = await tx.ScheduleAsync(cancelled, DateTimeOffset.UtcNow.AddSeconds(4), TestContext.Current.CancellationToken);
+            await tx.ScheduleAsync(kept, DateTimeOffset.UtcNow.AddSeconds(5), TestContext.Current.CancellationToken);
             await WriteOrderAsync(tx, cancelled);
             await WriteOrderAsync(tx, kept);
             await tx.CommitAsync(TestContext.Current.CancellationToken);
@@ -150,6 +150,22 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         Assert.Equal(
             $"Message {timer} is not in the outbox yet: a unit of work cannot cancel a message before a statement has written it.",
             refused.Message);
+    }
+
+    [Fact]
+    public async Task A_message_due_at_once_cannot_be_cancelled()
+    {
+        var placed = TestMessages.OrderPlaced("SKU-1", quantity: 1);
+        await using var tx = await system.Orders.Services.GetRequiredService<TransactionalOutbox>()
+            .BeginTransactionAsync(TestContext.Current.CancellationToken);
+        await tx.PublishAsync(placed, TestContext.Current.CancellationToken);
+        await WriteOrderAsync(tx, placed); // the outbox row goes with this statement
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => tx.UnscheduleAsync(placed.Metadata.EventId, TestContext.Current.CancellationToken));
+
+        Assert.Equal($"Message {placed.Metadata.EventId} is not scheduled: it is published when this unit of work commits.", refused.Message);
+        Assert.Empty(tx.Unscheduled);
     }
 
     [Fact]
