@@ -99,6 +99,11 @@ public static class LoadTestRun
             return RunningSystem.Connect(options);
         }
 
+        foreach (var abandoned in LocalAppHost.RemoveAbandonedDataFolders())
+        {
+            console.Line($"Removed {abandoned}: the data of a run whose process ended without removing it");
+        }
+
         console.Line(options.RabbitMqNodes == 1
             ? "Starting the system: AppHost, RabbitMQ, PostgreSQL and the four services, simulators at zero delay"
             : Invariant($"Starting the system: AppHost, a RabbitMQ cluster of {options.RabbitMqNodes} nodes, PostgreSQL and the four services, simulators at zero delay"));

@@ -28,6 +28,10 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     private static readonly TimeSpan OrchestratorLag = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan ExitPollInterval = TimeSpan.FromMilliseconds(100);
 
+    // A system's data folder names the process that started it: a later run removes the folders of processes that
+    // ended without removing theirs (killed, or stopped by a second Ctrl+C).
+    private const string DataFolderPrefix = "ecommerce-eda-run-";
+
     private readonly ResourceLogFiles? _logs;
 
     private LocalAppHost(DistributedApplication app, string dataPath, string signingKey, ResourceLogFiles? logs)
@@ -57,7 +61,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     public static async Task<LocalAppHost> StartAsync(
         IEnumerable<string> settings, int rabbitMqNodes, string? logs, CancellationToken cancellationToken)
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), $"ecommerce-eda-{Guid.NewGuid():N}"[..26]);
+        var dataPath = Path.Combine(Path.GetTempPath(), $"{DataFolderPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}");
         var ports = FreePorts(rabbitMqNodes);
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         string[] arguments =
@@ -285,6 +289,48 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
             "Bearer", DevelopmentTokens.Create(SigningKey, "load-tests", [Roles.Operator], TimeSpan.FromDays(1)));
         return client;
+    }
+
+    /// <summary>
+    /// Removes the data folders under <paramref name="parent"/> (the temporary folder by default) of systems whose
+    /// process has ended without removing them, and returns them. A folder that cannot be removed is left.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveAbandonedDataFolders(string? parent = null)
+    {
+        var removed = new List<string>();
+        foreach (var folder in Directory.EnumerateDirectories(parent ?? Path.GetTempPath(), DataFolderPrefix + "*"))
+        {
+            var owner = Path.GetFileName(folder)[DataFolderPrefix.Length..].Split('-')[0];
+            if (!int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) || IsRunning(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+                removed.Add(folder);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // another run removed it first, or it is not ours to remove
+            }
+        }
+
+        return removed;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <inheritdoc />
