@@ -252,10 +252,14 @@ public sealed class OutboxTransaction : IAsyncDisposable
         if (_written < _rows.Count || unscheduled.Length > 0)
         {
             var rows = _rows.Skip(_written).ToList();
-            statements.Add(unscheduled.Length > 0 ? UnscheduleAndOutboxSql : OutboxSql);
             if (unscheduled.Length > 0)
             {
+                statements.Add(UnscheduleAndOutboxSql);
                 combined.Add("OutboxUnscheduled", unscheduled);
+            }
+            else
+            {
+                statements.Add(OutboxSql);
             }
 
             combined.Add("OutboxIds", rows.Select(r => r.Id).ToArray());

@@ -12,9 +12,16 @@ namespace EcommerceEda.Messaging.Sagas;
 /// <param name="From">The state it was in (<see cref="SagaJournal.InitialState"/> for a new instance).</param>
 /// <param name="To">The state it went to: <paramref name="From"/> again when the message changed nothing (ignored, or recorded only).</param>
 /// <param name="Sent">What it sent meanwhile, through the outbox.</param>
-/// <param name="Cancelled">The ids of the timers it cancelled, which an earlier step sent.</param>
+/// <param name="Cancelled">The timers it cancelled, which an earlier step sent.</param>
 public sealed record SagaStep(
-    int Version, DateTimeOffset At, string MessageType, Guid? MessageId, string From, string To, IReadOnlyList<SagaSentMessage> Sent, IReadOnlyList<Guid> Cancelled);
+    int Version,
+    DateTimeOffset At,
+    string MessageType,
+    Guid? MessageId,
+    string From,
+    string To,
+    IReadOnlyList<SagaSentMessage> Sent,
+    IReadOnlyList<SagaCancelledTimer> Cancelled);
 
 /// <summary>A message a saga step wrote to the outbox, and whether it has been published.</summary>
 /// <param name="Id">Its id.</param>
@@ -24,6 +31,12 @@ public sealed record SagaStep(
 /// <param name="PublishedAt">When, while the outbox still keeps the row (it deletes published rows after their retention).</param>
 /// <param name="CancelledBy">The step that cancelled it before it went out (a timer), if one did.</param>
 public sealed record SagaSentMessage(Guid Id, string MessageType, DateTimeOffset? NotBefore, bool Published, DateTimeOffset? PublishedAt, int? CancelledBy);
+
+/// <summary>A timer a saga step cancelled before it went out.</summary>
+/// <param name="Id">Its id.</param>
+/// <param name="MessageType">Its URN.</param>
+/// <param name="SetBy">The step that sent it.</param>
+public sealed record SagaCancelledTimer(Guid Id, string MessageType, int SetBy);
 
 /// <summary>
 /// Each saga instance's execution history: <see cref="PostgresSagaRepository{TSaga}"/> writes a row per message the
@@ -77,7 +90,9 @@ public static class SagaJournal
         // A message the outbox no longer holds was cancelled, if a step says so, or else published: the outbox deletes only
         // published rows and cancelled timers.
         var outbox = (await results.ReadAsync<OutboxRow>()).ToDictionary(row => row.Id, row => row.SentAt);
+        var sent = steps.ToDictionary(step => step.Version, step => JsonSerializer.Deserialize<List<EnqueuedRow>>(step.Sent, Json)!);
         var cancelled = steps.ToDictionary(step => step.Version, step => JsonSerializer.Deserialize<List<Guid>>(step.Cancelled, Json)!);
+        var sentBy = sent.SelectMany(step => step.Value.Select(message => (Message: message, Step: step.Key))).ToDictionary(s => s.Message.Id);
         var cancelledBy = cancelled.SelectMany(step => step.Value.Select(id => (Id: id, Step: step.Key)))
             .GroupBy(c => c.Id)
             .ToDictionary(c => c.Key, c => c.Min(s => s.Step));
@@ -88,13 +103,14 @@ public static class SagaJournal
             step.MessageId,
             step.From,
             step.To,
-            [.. JsonSerializer.Deserialize<List<EnqueuedRow>>(step.Sent, Json)!.Select(sent =>
-                outbox.TryGetValue(sent.Id, out var sentAt)
-                    ? new SagaSentMessage(sent.Id, sent.MessageType, sent.NotBefore, sentAt is not null, sentAt is { } at ? Utc(at) : null, CancelledBy: null)
-                    : cancelledBy.TryGetValue(sent.Id, out var version)
-                        ? new SagaSentMessage(sent.Id, sent.MessageType, sent.NotBefore, Published: false, PublishedAt: null, version)
-                        : new SagaSentMessage(sent.Id, sent.MessageType, sent.NotBefore, Published: true, PublishedAt: null, CancelledBy: null))],
-            cancelled[step.Version]))];
+            [.. sent[step.Version].Select(message =>
+                outbox.TryGetValue(message.Id, out var sentAt)
+                    ? new SagaSentMessage(message.Id, message.MessageType, message.NotBefore, sentAt is not null, sentAt is { } at ? Utc(at) : null, CancelledBy: null)
+                    : cancelledBy.TryGetValue(message.Id, out var version)
+                        ? new SagaSentMessage(message.Id, message.MessageType, message.NotBefore, Published: false, PublishedAt: null, version)
+                        : new SagaSentMessage(message.Id, message.MessageType, message.NotBefore, Published: true, PublishedAt: null, CancelledBy: null))],
+            [.. cancelled[step.Version].Where(sentBy.ContainsKey) // only the timers the instance's own steps set
+                .Select(id => new SagaCancelledTimer(id, sentBy[id].Message.MessageType, sentBy[id].Step))]))];
     }
 
     private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));

@@ -301,7 +301,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         foreach (var folder in Directory.EnumerateDirectories(parent ?? Path.GetTempPath(), DataFolderPrefix + "*"))
         {
             var owner = Path.GetFileName(folder)[DataFolderPrefix.Length..].Split('-')[0];
-            if (!int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) || IsRunning(pid))
+            if (!int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) || !HasEnded(pid))
             {
                 continue;
             }
@@ -318,19 +318,6 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         }
 
         return removed;
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     /// <inheritdoc />

@@ -63,7 +63,6 @@ public sealed class GetExecutionHandler(NpgsqlDataSource db, MessageNames names,
         }
 
         var steps = await SagaJournal.ReadAsync(connection, Extensions.SagaTable, query.OrderId, cancellationToken);
-        var sentBy = steps.SelectMany(step => step.Sent.Select(sent => (sent, step.Version))).ToDictionary(s => s.sent.Id);
         return new OrderExecution(
             query.OrderId,
             customerId,
@@ -78,8 +77,7 @@ public sealed class GetExecutionHandler(NpgsqlDataSource db, MessageNames names,
                 step.To,
                 [.. step.Sent.Select(sent => new ExecutionMessage(
                     names.Of(sent.MessageType), sent.MessageType, sent.Id, sent.NotBefore, sent.Published, sent.PublishedAt, sent.CancelledBy))],
-                [.. step.Cancelled.Where(sentBy.ContainsKey) // only the timers the saga's own steps set
-                    .Select(id => new CancelledTimer(names.Of(sentBy[id].sent.MessageType), id, sentBy[id].Version))]))],
+                [.. step.Cancelled.Select(timer => new CancelledTimer(names.Of(timer.MessageType), timer.Id, timer.SetBy))]))],
             clock.GetUtcNow());
     }
 }
