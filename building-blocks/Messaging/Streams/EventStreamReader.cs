@@ -14,7 +14,9 @@ namespace EcommerceEda.Messaging.Streams;
 /// <summary>
 /// Reads the event stream for one <see cref="IEventStreamHandler"/>: events are handled in a transaction
 /// that also stores the offset of the last, so after a restart the reader resumes right after the last event it
-/// applied, and an event is never applied twice (several instances skip what another already stored). The events
+/// applied, and an event is never applied twice (several instances skip what another already stored). It resumes by
+/// reading the last event applied again: when another event is in its place, the stream started over (the broker lost its
+/// data), and the reader reads the new stream from its start instead of taking its first events for ones it applied. The events
 /// delivered while one transaction ran go together in the next, up to <see cref="MaxBatch"/>: under load the reader
 /// commits once for many. <see cref="ReplayAsync"/> forgets everything and reads the stream again from its start. An
 /// event that still fails after a few attempts is skipped with an error, so one bad event cannot stop a projection.
@@ -34,11 +36,13 @@ public sealed partial class EventStreamReader(
     public const int MaxBatch = 100;
 
     private const string LastOffsetSql = "SELECT last_offset FROM stream_offsets WHERE reader = @Reader";
+    private const string PositionSql = "SELECT last_offset AS LastOffset, last_message_id AS LastMessageId FROM stream_offsets WHERE reader = @Reader";
     private const string LockOffsetSql = "SELECT last_offset FROM stream_offsets WHERE reader = @Reader FOR UPDATE";
     private const string ForgetOffsetSql = "DELETE FROM stream_offsets WHERE reader = @Reader";
+    private const string ForgetPositionSql = "DELETE FROM stream_offsets WHERE reader = @Reader AND last_offset = @Offset";
     private const string SaveOffsetSql = """
-        INSERT INTO stream_offsets (reader, last_offset) VALUES (@Reader, @Offset)
-        ON CONFLICT (reader) DO UPDATE SET last_offset = excluded.last_offset, updated_at = now()
+        INSERT INTO stream_offsets (reader, last_offset, last_message_id) VALUES (@Reader, @Offset, @MessageId)
+        ON CONFLICT (reader) DO UPDATE SET last_offset = excluded.last_offset, last_message_id = excluded.last_message_id, updated_at = now()
         """;
 
     private readonly SemaphoreSlim _gate = new(1, 1); // one event or one reset at a time
@@ -98,7 +102,12 @@ public sealed partial class EventStreamReader(
     private async Task ConsumeAsync(CancellationToken cancellationToken)
     {
         await stream.EnsureAvailableAsync(cancellationToken);
-        var last = await LastOffsetAsync(cancellationToken);
+        StreamPosition? position;
+        await using (var tx = await outbox.BeginTransactionAsync(cancellationToken))
+        {
+            position = await tx.QuerySingleOrDefaultAsync<StreamPosition>(PositionSql, new { Reader = name }, cancellationToken);
+        }
+
         await using var connection = await stream.ConnectAsync($"stream-reader {name}", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         await channel.BasicQosAsync(0, prefetchCount: MaxBatch, global: false, cancellationToken); // a stream needs a prefetch
@@ -131,14 +140,14 @@ public sealed partial class EventStreamReader(
             consumerTag: "",
             noLocal: false,
             exclusive: false,
-            arguments: new Dictionary<string, object?> { ["x-stream-offset"] = last is { } offset ? offset + 1 : "first" },
+            arguments: new Dictionary<string, object?> { ["x-stream-offset"] = position is null ? "first" : position.LastOffset },
             consumer,
             cancellationToken);
 
         // An event that failed ends the session (the reader reconnects and resumes from the stored offset): those
         // behind it, already delivered, wait until it is applied.
         using var stopApplying = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var applying = ApplyDeliveredAsync(channel, delivered.Reader, stopApplying.Token);
+        var applying = ApplyDeliveredAsync(channel, delivered.Reader, position, stopApplying.Token);
         try
         {
             await await Task.WhenAny(closed.Task, applying);
@@ -150,7 +159,9 @@ public sealed partial class EventStreamReader(
         }
     }
 
-    private async Task ApplyDeliveredAsync(IChannel channel, ChannelReader<Delivered> delivered, CancellationToken cancellationToken)
+    // Ends (and the next session reads the stream from its start) when the stream is not the one position was read from.
+    private async Task ApplyDeliveredAsync(
+        IChannel channel, ChannelReader<Delivered> delivered, StreamPosition? position, CancellationToken cancellationToken)
     {
         var batch = new List<Delivered>(MaxBatch);
         while (await delivered.WaitToReadAsync(cancellationToken))
@@ -161,8 +172,56 @@ public sealed partial class EventStreamReader(
                 batch.Add(next);
             }
 
-            await ApplyAsync(channel, batch, cancellationToken);
+            if (position is not null)
+            {
+                if (!await ResumesAtAsync(channel, batch, position, cancellationToken))
+                {
+                    return;
+                }
+
+                position = null;
+            }
+
+            if (batch.Count > 0)
+            {
+                await ApplyAsync(channel, batch, cancellationToken);
+            }
         }
+    }
+
+    // The session read from the last event applied: the first delivered must be that event, which is acknowledged and
+    // taken out of the batch. A later one means the events in between expired unread (Messaging:Stream:MaxAge); an
+    // earlier one, or another event at that offset, means the stream started over, and the position is forgotten.
+    private async Task<bool> ResumesAtAsync(IChannel channel, List<Delivered> batch, StreamPosition position, CancellationToken cancellationToken)
+    {
+        var first = batch[0].Event;
+        if (first.Offset == position.LastOffset && (position.LastMessageId ?? first.MessageId) == first.MessageId)
+        {
+            await channel.BasicAckAsync(batch[0].Tag, multiple: false, cancellationToken);
+            batch.RemoveAt(0);
+            return true;
+        }
+
+        if (first.Offset > position.LastOffset)
+        {
+            LogExpired(name, position.LastOffset, first.Offset);
+            return true;
+        }
+
+        LogStartedOver(name, position.LastOffset, first.MessageId, position.LastMessageId);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
+            await tx.ExecuteAsync(ForgetPositionSql, new { Reader = name, Offset = position.LastOffset }, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        return false;
     }
 
     private async Task ApplyAsync(IChannel channel, List<Delivered> batch, CancellationToken cancellationToken)
@@ -257,7 +316,7 @@ public sealed partial class EventStreamReader(
             }
         }
 
-        await tx.ExecuteAsync(SaveOffsetSql, new { Reader = name, unapplied[^1].Event.Offset }, cancellationToken);
+        await tx.ExecuteAsync(SaveOffsetSql, new { Reader = name, unapplied[^1].Event.Offset, unapplied[^1].Event.MessageId }, cancellationToken);
         await tx.CommitAsync(cancellationToken);
     }
 
@@ -296,6 +355,9 @@ public sealed partial class EventStreamReader(
             ? at.GetDateTimeOffset()
             : clock.GetUtcNow();
 
+    /// <summary>Where a reader stopped: the offset and id of the last event it applied (no id if stored before ids were).</summary>
+    private sealed record StreamPosition(long LastOffset, Guid? LastMessageId);
+
     /// <summary>An event as delivered: its delivery tag, the event, and the trace it belongs to.</summary>
     private sealed record Delivered(ulong Tag, StreamedEvent Event, string? TraceParent);
 
@@ -311,6 +373,14 @@ public sealed partial class EventStreamReader(
 
     [LoggerMessage(LogLevel.Error, "Stream reader {Reader} skipped {EventName} at offset {Offset} after {Attempts} failed attempts")]
     private partial void LogSkipped(Exception exception, string reader, string eventName, long offset, int attempts);
+
+    [LoggerMessage(LogLevel.Warning, "Stream reader {Reader} resumes at offset {Offset}: the events after {LastOffset} expired before it read them")]
+    private partial void LogExpired(string reader, long lastOffset, long offset);
+
+    [LoggerMessage(
+        LogLevel.Warning,
+        "Stream reader {Reader} found event {MessageId} where it left off (offset {LastOffset}, event {LastMessageId}): the stream started over, and it reads the new one from the start")]
+    private partial void LogStartedOver(string reader, long lastOffset, Guid messageId, Guid? lastMessageId);
 
     [LoggerMessage(LogLevel.Information, "Stream reader {Reader} forgot its projection and replays the stream from the start")]
     private partial void LogReplaying(string reader);

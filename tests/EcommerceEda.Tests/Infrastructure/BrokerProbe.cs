@@ -74,6 +74,14 @@ public sealed class BrokerProbe : IAsyncDisposable
         }
     }
 
+    /// <summary>Deletes <paramref name="queue"/> and everything in it, as a broker that lost its data would have.</summary>
+    public static async Task DeleteQueueAsync(string brokerUri, string queue)
+    {
+        await using var connection = await new ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeleteAsync(queue);
+    }
+
     /// <summary>Takes every message waiting in the probe and returns their message ids.</summary>
     public async Task<IReadOnlyList<string>> TakeMessageIdsAsync()
     {
