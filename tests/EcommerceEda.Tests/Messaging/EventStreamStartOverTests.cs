@@ -29,10 +29,7 @@ public sealed class EventStreamStartOverTests(TestSystem system) : IClassFixture
         await using var restarted = system.NewHost<TimelineHandlers>("support");
         restarted.StartServer();
         // It declares the stream and binds it, then reads on from its stored offset (a number; the old reader read from "first").
-        await Eventually.Until(
-            async () => (await system.QueueAsync(EventStreamTopology.Name))?["consumer_details"]?.AsArray()
-                .Count(consumer => consumer!["arguments"]!["x-stream-offset"]!.GetValueKind() == JsonValueKind.Number),
-            resuming => resuming == 1);
+        await Eventually.Until(ResumingReadersAsync, resuming => resuming == 1);
         var second = await system.PlaceAsync(Requests.Order(sku, quantity: 1, customerId: Customer), Requests.NewKey());
 
         // The new stream's first events are read (the second order), and what was built from the old one stays.
@@ -41,5 +38,19 @@ public sealed class EventStreamStartOverTests(TestSystem system) : IClassFixture
             .Where(e => e!["type"]!.GetValue<string>() == "OrderPlaced")
             .Select(e => e!["orderId"]!.GetValue<Guid>());
         Assert.Equal(new[] { first, second }.Order(), placed.Order());
+    }
+
+    // The management API answers 500 for a stream whose member is still starting.
+    private async Task<int?> ResumingReadersAsync()
+    {
+        try
+        {
+            return (await system.QueueAsync(EventStreamTopology.Name))?["consumer_details"]?.AsArray()
+                .Count(consumer => consumer!["arguments"]!["x-stream-offset"]!.GetValueKind() == JsonValueKind.Number);
+        }
+        catch (HttpRequestException exception) when (exception.StatusCode == System.Net.HttpStatusCode.InternalServerError)
+        {
+            return null;
+        }
     }
 }
