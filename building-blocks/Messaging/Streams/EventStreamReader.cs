@@ -17,8 +17,8 @@ namespace EcommerceEda.Messaging.Streams;
 /// applied, and an event is never applied twice (several instances skip what another already stored). It resumes by
 /// reading the last event applied again: when another event is in its place, the stream started over (the broker lost its
 /// data), and the reader reads the new stream from its start instead of taking its first events for ones it applied. The events
-/// delivered while one transaction ran go together in the next, up to <see cref="MaxBatch"/>: under load the reader
-/// commits once for many. <see cref="ReplayAsync"/> forgets everything and reads the stream again from its start. An
+/// delivered within a moment of each other, or while one transaction ran, go together in the next, up to
+/// <see cref="MaxBatch"/>: under load the reader commits once for many. <see cref="ReplayAsync"/> forgets everything and reads the stream again from its start. An
 /// event that still fails after a few attempts is skipped with an error, so one bad event cannot stop a projection.
 /// </summary>
 public sealed partial class EventStreamReader(
@@ -34,6 +34,10 @@ public sealed partial class EventStreamReader(
 
     /// <summary>The most events applied in one transaction.</summary>
     public const int MaxBatch = 100;
+
+    // How long the first event of a batch waits for others to be applied in the same transaction: under load one
+    // transaction applies a dozen events instead of each taking its own. A projection lags by that much more at most.
+    private static readonly TimeSpan GatherEvents = TimeSpan.FromMilliseconds(50);
 
     private const string LastOffsetSql = "SELECT last_offset FROM stream_offsets WHERE reader = @Reader";
     private const string PositionSql = "SELECT last_offset AS LastOffset, last_message_id AS LastMessageId FROM stream_offsets WHERE reader = @Reader";
@@ -166,6 +170,7 @@ public sealed partial class EventStreamReader(
         var batch = new List<Delivered>(MaxBatch);
         while (await delivered.WaitToReadAsync(cancellationToken))
         {
+            await Task.Delay(GatherEvents, clock, cancellationToken);
             batch.Clear();
             while (batch.Count < MaxBatch && delivered.TryRead(out var next))
             {
