@@ -99,7 +99,7 @@ public static class LoadTestRun
             return RunningSystem.Connect(options);
         }
 
-        foreach (var abandoned in LocalAppHost.RemoveAbandonedDataFolders())
+        foreach (var abandoned in await DataFolders.RemoveAbandonedAsync(LocalAppHost.DataFolderPrefix))
         {
             console.Line($"Removed {abandoned}: the data of a run whose process ended without removing it");
         }

@@ -7,7 +7,6 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using EcommerceEda.AppHost.Infrastructure;
 using EcommerceEda.AppHost.Security;
-using EcommerceEda.LoadTests.Load;
 using EcommerceEda.ServiceDefaults.Security;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,7 +29,8 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
 
     // A system's data folder names the process that started it: a later run removes the folders of processes that
     // ended without removing theirs (killed, or stopped by a second Ctrl+C).
-    private const string DataFolderPrefix = "ecommerce-eda-run-";
+    /// <summary>The start of the name of each system's data folder (see <see cref="DataFolders"/>).</summary>
+    public const string DataFolderPrefix = "ecommerce-eda-run-";
 
     private readonly ResourceLogFiles? _logs;
 
@@ -61,7 +61,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     public static async Task<LocalAppHost> StartAsync(
         IEnumerable<string> settings, int rabbitMqNodes, string? logs, CancellationToken cancellationToken)
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), $"{DataFolderPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}");
+        var dataPath = DataFolders.NewPath(DataFolderPrefix);
         var ports = FreePorts(rabbitMqNodes);
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         string[] arguments =
@@ -193,7 +193,7 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         deadline.CancelAfter(timeout);
         try
         {
-            while (!HasEnded(pid))
+            while (!DataFolders.HasEnded(pid))
             {
                 await Task.Delay(ExitPollInterval, deadline.Token);
             }
@@ -212,26 +212,6 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         {
             throw new InvalidOperationException($"{resource} (process {pid}) ended, but the orchestrator did not show it ended within {OrchestratorLag}.", exception);
         }
-    }
-
-    // Ended: gone, or dead and not yet reaped by the orchestrator, its parent (a zombie, state Z, which .NET's
-    // Process counts as running on Linux, and which the orchestrator has been seen to leave for over a minute).
-    private static bool HasEnded(int pid)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                return process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return true;
-            }
-        }
-
-        return ProcStat.Read($"/proc/{pid}") is not { IsDead: false };
     }
 
     private int ProcessId(string resource)
@@ -289,35 +269,6 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
             "Bearer", DevelopmentTokens.Create(SigningKey, "load-tests", [Roles.Operator], TimeSpan.FromDays(1)));
         return client;
-    }
-
-    /// <summary>
-    /// Removes the data folders under <paramref name="parent"/> (the temporary folder by default) of systems whose
-    /// process has ended without removing them, and returns them. A folder that cannot be removed is left.
-    /// </summary>
-    public static IReadOnlyList<string> RemoveAbandonedDataFolders(string? parent = null)
-    {
-        var removed = new List<string>();
-        foreach (var folder in Directory.EnumerateDirectories(parent ?? Path.GetTempPath(), DataFolderPrefix + "*"))
-        {
-            var owner = Path.GetFileName(folder)[DataFolderPrefix.Length..].Split('-')[0];
-            if (!int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) || !HasEnded(pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-                removed.Add(folder);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                // another run removed it first, or it is not ours to remove
-            }
-        }
-
-        return removed;
     }
 
     /// <inheritdoc />

@@ -15,7 +15,8 @@ namespace EcommerceEda.Tests.Infrastructure;
 /// <summary>
 /// One real PostgreSQL server and one real RabbitMQ node for the whole test run, started from the
 /// machine's binaries with the AppHost's own local-infrastructure code, on free ports, with their data
-/// in a temporary folder. Test classes isolate themselves with a virtual host and databases of their own.
+/// in a temporary folder. Test classes isolate themselves with a virtual host and databases of their own. A run
+/// killed before it stopped them leaves them running: the next run stops them and removes their folder.
 /// </summary>
 public sealed class TestInfrastructure : IAsyncLifetime
 {
@@ -23,7 +24,9 @@ public sealed class TestInfrastructure : IAsyncLifetime
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
-    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), $"ecommerce-eda-tests-{Guid.NewGuid():N}"[..32]);
+    private const string DataFolderPrefix = "ecommerce-eda-tests-";
+
+    private readonly string _dataPath = DataFolders.NewPath(DataFolderPrefix);
     private readonly string _postgresPassword = Guid.NewGuid().ToString("N");
     private readonly string _brokerPassword = Guid.NewGuid().ToString("N");
     private readonly Dictionary<string, string> _rolePasswords =
@@ -39,6 +42,7 @@ public sealed class TestInfrastructure : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        await DataFolders.RemoveAbandonedAsync(DataFolderPrefix); // a killed run's servers, and their data
         var ports = LocalPorts.Free(6);
         Postgres = LocalPostgres.Locate(_dataPath, ports[0]);
         RabbitMq = LocalRabbitMq.Locate(_dataPath, [new RabbitMqPorts(ports[1], ports[2], ports[3], ports[4], ports[5])])[0];
