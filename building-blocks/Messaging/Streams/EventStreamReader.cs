@@ -12,14 +12,16 @@ using RabbitMQ.Client.Events;
 namespace EcommerceEda.Messaging.Streams;
 
 /// <summary>
-/// Reads the event stream for one <see cref="IEventStreamHandler"/>: events are handled in a transaction
-/// that also stores the offset of the last, so after a restart the reader resumes right after the last event it
-/// applied, and an event is never applied twice (several instances skip what another already stored). It resumes by
-/// reading the last event applied again: when another event is in its place, the stream started over (the broker lost its
-/// data), and the reader reads the new stream from its start instead of taking its first events for ones it applied. The events
-/// delivered within a moment of each other, or while one transaction ran, go together in the next, up to
-/// <see cref="MaxBatch"/>: under load the reader commits once for many. <see cref="ReplayAsync"/> forgets everything and reads the stream again from its start. An
-/// event that still fails after a few attempts is skipped with an error, so one bad event cannot stop a projection.
+/// Reads the event stream for one <see cref="IEventStreamHandler"/>: events are handled in a transaction that also
+/// stores the offset of the last, so after a restart the reader resumes right after the last event it applied, and an
+/// event is never applied twice (several instances skip what another already stored). It resumes by reading the last
+/// event applied again: when another event is in its place, the stream started over (the broker lost its data, or the
+/// stream was deleted), and the reader reads the new stream from its start instead of taking its first events for ones
+/// it applied (a handler sees again only what it saw before the stream started over, if a new event is applied first).
+/// The events delivered within a moment of each other go together in one transaction, up to <see cref="MaxBatch"/>:
+/// under load the reader commits once for many. <see cref="ReplayAsync"/> forgets everything and reads the stream again
+/// from its start. An event that still fails after a few attempts is skipped with an error, so one bad event cannot
+/// stop a projection.
 /// </summary>
 public sealed partial class EventStreamReader(
     string name,
@@ -35,21 +37,25 @@ public sealed partial class EventStreamReader(
     /// <summary>The most events applied in one transaction.</summary>
     public const int MaxBatch = 100;
 
-    // How long the first event of a batch waits for others to be applied in the same transaction: under load one
-    // transaction applies a dozen events instead of each taking its own. A projection lags by that much more at most.
+    // How long the first event of a batch waits for others to be applied in the same transaction, unless a full batch is
+    // waiting already (catching up, replaying): under load one transaction applies a dozen events instead of each taking
+    // its own. A projection lags by that much more at most.
     private static readonly TimeSpan GatherEvents = TimeSpan.FromMilliseconds(50);
 
     private const string LastOffsetSql = "SELECT last_offset FROM stream_offsets WHERE reader = @Reader";
-    private const string PositionSql = "SELECT last_offset AS LastOffset, last_message_id AS LastMessageId FROM stream_offsets WHERE reader = @Reader";
+    private const string PositionSql =
+        "SELECT last_offset AS LastOffset, last_message_id AS LastMessageId FROM stream_offsets WHERE reader = @Reader";
     private const string LockOffsetSql = "SELECT last_offset FROM stream_offsets WHERE reader = @Reader FOR UPDATE";
     private const string ForgetOffsetSql = "DELETE FROM stream_offsets WHERE reader = @Reader";
-    private const string ForgetPositionSql = "DELETE FROM stream_offsets WHERE reader = @Reader AND last_offset = @Offset";
+    private const string ForgetPositionSql = """
+        DELETE FROM stream_offsets WHERE reader = @Reader AND last_offset = @Offset AND last_message_id IS NOT DISTINCT FROM @MessageId
+        """;
     private const string SaveOffsetSql = """
         INSERT INTO stream_offsets (reader, last_offset, last_message_id) VALUES (@Reader, @Offset, @MessageId)
         ON CONFLICT (reader) DO UPDATE SET last_offset = excluded.last_offset, last_message_id = excluded.last_message_id, updated_at = now()
         """;
 
-    private readonly SemaphoreSlim _gate = new(1, 1); // one event or one reset at a time
+    private readonly SemaphoreSlim _gate = new(1, 1); // one batch, one reset or one position forgotten at a time
     private CancellationTokenSource? _session;
     private TaskCompletionSource? _replay;
 
@@ -123,19 +129,26 @@ public sealed partial class EventStreamReader(
         };
 
         // The client reuses a delivery's body once its handler returns: each event is read before it is queued.
-        var delivered = Channel.CreateUnbounded<Delivered>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var delivered = new DeliveredEvents();
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
             try
             {
-                delivered.Writer.TryWrite(new Delivered(delivery.DeliveryTag, Read(delivery), FlowTrace.Parent(delivery.BasicProperties.Headers)));
+                delivered.Add(new Delivered(delivery.DeliveryTag, Read(delivery), FlowTrace.Parent(delivery.BasicProperties.Headers)));
             }
             catch (Exception exception)
             {
                 closed.TrySetException(exception); // unreadable: nothing behind it is applied either
             }
 
+            return Task.CompletedTask;
+        };
+        // The broker cancels the consumer when the stream is deleted: the next session declares it again.
+        consumer.UnregisteredAsync += (_, _) =>
+        {
+            stream.Redeclare();
+            closed.TrySetException(new InvalidOperationException("The broker cancelled the stream's consumer: the stream was deleted"));
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(
@@ -151,7 +164,7 @@ public sealed partial class EventStreamReader(
         // An event that failed ends the session (the reader reconnects and resumes from the stored offset): those
         // behind it, already delivered, wait until it is applied.
         using var stopApplying = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var applying = ApplyDeliveredAsync(channel, delivered.Reader, position, stopApplying.Token);
+        var applying = ApplyDeliveredAsync(channel, delivered, position, stopApplying.Token);
         try
         {
             await await Task.WhenAny(closed.Task, applying);
@@ -165,18 +178,11 @@ public sealed partial class EventStreamReader(
 
     // Ends (and the next session reads the stream from its start) when the stream is not the one position was read from.
     private async Task ApplyDeliveredAsync(
-        IChannel channel, ChannelReader<Delivered> delivered, StreamPosition? position, CancellationToken cancellationToken)
+        IChannel channel, DeliveredEvents delivered, StreamPosition? position, CancellationToken cancellationToken)
     {
         var batch = new List<Delivered>(MaxBatch);
-        while (await delivered.WaitToReadAsync(cancellationToken))
+        while (await delivered.NextBatchAsync(batch, clock, cancellationToken))
         {
-            await Task.Delay(GatherEvents, clock, cancellationToken);
-            batch.Clear();
-            while (batch.Count < MaxBatch && delivered.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
-
             if (position is not null)
             {
                 if (!await ResumesAtAsync(channel, batch, position, cancellationToken))
@@ -195,8 +201,10 @@ public sealed partial class EventStreamReader(
     }
 
     // The session read from the last event applied: the first delivered must be that event, which is acknowledged and
-    // taken out of the batch. A later one means the events in between expired unread (Messaging:Stream:MaxAge); an
-    // earlier one, or another event at that offset, means the stream started over, and the position is forgotten.
+    // taken out of the batch (the broker delivers from the offset asked for, not from the start of its chunk). A later
+    // one means the events in between expired unread (Messaging:Stream:MaxAge); an earlier one, or another event at that
+    // offset, means the stream started over, and the position is forgotten. (A new stream shorter than the offset is
+    // read from its end, so the reader notices it with its next event, and reads the events before it then.)
     private async Task<bool> ResumesAtAsync(IChannel channel, List<Delivered> batch, StreamPosition position, CancellationToken cancellationToken)
     {
         var first = batch[0].Event;
@@ -213,12 +221,13 @@ public sealed partial class EventStreamReader(
             return true;
         }
 
-        LogStartedOver(name, position.LastOffset, first.MessageId, position.LastMessageId);
+        LogStartedOver(name, position.LastOffset, position.LastMessageId, first.Offset, first.MessageId);
         await _gate.WaitAsync(cancellationToken);
         try
         {
             await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-            await tx.ExecuteAsync(ForgetPositionSql, new { Reader = name, Offset = position.LastOffset }, cancellationToken);
+            await tx.ExecuteAsync(
+                ForgetPositionSql, new { Reader = name, Offset = position.LastOffset, MessageId = position.LastMessageId }, cancellationToken);
             await tx.CommitAsync(cancellationToken);
         }
         finally
@@ -366,6 +375,54 @@ public sealed partial class EventStreamReader(
     /// <summary>An event as delivered: its delivery tag, the event, and the trace it belongs to.</summary>
     private sealed record Delivered(ulong Tag, StreamedEvent Event, string? TraceParent);
 
+    /// <summary>The events delivered and not applied yet, taken in batches.</summary>
+    private sealed class DeliveredEvents
+    {
+        // Not SingleReader: that channel cannot count what it holds.
+        private readonly Channel<Delivered> _events = Channel.CreateUnbounded<Delivered>();
+
+        private TaskCompletionSource _full = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add(Delivered delivered)
+        {
+            _events.Writer.TryWrite(delivered);
+            if (_events.Reader.Count >= MaxBatch)
+            {
+                Volatile.Read(ref _full).TrySetResult();
+            }
+        }
+
+        /// <summary>
+        /// Waits for an event, then for <see cref="GatherEvents"/> or until a full batch is waiting, and fills
+        /// <paramref name="batch"/> with up to <see cref="MaxBatch"/> events.
+        /// </summary>
+        public async Task<bool> NextBatchAsync(List<Delivered> batch, TimeProvider clock, CancellationToken cancellationToken)
+        {
+            if (!await _events.Reader.WaitToReadAsync(cancellationToken))
+            {
+                return false;
+            }
+
+            var full = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _full, full);
+            if (_events.Reader.Count < MaxBatch) // counted after the signal is in place, so a batch filled meanwhile is not missed
+            {
+                using var gathering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                await Task.WhenAny(full.Task, Task.Delay(GatherEvents, clock, gathering.Token));
+                await gathering.CancelAsync(); // the delay's timer, when the batch filled first
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            batch.Clear();
+            while (batch.Count < MaxBatch && _events.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            return true;
+        }
+    }
+
     /// <inheritdoc />
     public override void Dispose()
     {
@@ -384,8 +441,9 @@ public sealed partial class EventStreamReader(
 
     [LoggerMessage(
         LogLevel.Warning,
-        "Stream reader {Reader} found event {MessageId} where it left off (offset {LastOffset}, event {LastMessageId}): the stream started over, and it reads the new one from the start")]
-    private partial void LogStartedOver(string reader, long lastOffset, Guid messageId, Guid? lastMessageId);
+        "Stream reader {Reader} left off at offset {LastOffset} (event {LastMessageId}), and the stream resumed at offset {Offset} "
+            + "with event {MessageId}: the stream started over, and the reader reads the new one from its start")]
+    private partial void LogStartedOver(string reader, long lastOffset, Guid? lastMessageId, long offset, Guid messageId);
 
     [LoggerMessage(LogLevel.Information, "Stream reader {Reader} forgot its projection and replays the stream from the start")]
     private partial void LogReplaying(string reader);

@@ -75,6 +75,9 @@ public sealed class EventStreamTopology(IConfiguration configuration) : IDisposa
         }
     }
 
+    /// <summary>Has the next <see cref="EnsureAvailableAsync"/> declare the stream again: a reader saw it deleted.</summary>
+    internal void Redeclare() => _available = false;
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -63,7 +63,7 @@ public sealed class AppHostTests(AppHostFixture app) : IClassFixture<AppHostFixt
     public void The_broker_and_the_database_listen_on_the_loopback_interface_only()
     {
         // Their processes are the ones that name this AppHost's data folder in their command line or environment.
-        var listening = LocalSockets.Listening(DataFolders.ProcessesMentioning(app.DataPath));
+        var listening = LocalSockets.Listening(LocalSockets.ProcessesMentioning(app.DataPath));
 
         Assert.Contains(listening, endpoint => endpoint.Port == app.App.GetEndpoint("rabbitmq", "tcp").Port);
         Assert.Contains(listening, endpoint => endpoint.Port == app.App.GetEndpoint("postgres", "tcp").Port);

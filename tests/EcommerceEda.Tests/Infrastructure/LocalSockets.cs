@@ -10,6 +10,15 @@ public static class LocalSockets
 
     private static readonly string[] Tables = ["/proc/net/tcp", "/proc/net/tcp6"];
 
+    /// <summary>The processes whose command line or environment contains <paramref name="text"/>.</summary>
+    public static IReadOnlyList<int> ProcessesMentioning(string text) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => name!.All(char.IsAsciiDigit))
+            .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
+            .Where(pid => Read($"/proc/{pid}/cmdline").Contains(text, StringComparison.Ordinal)
+                || Read($"/proc/{pid}/environ").Contains(text, StringComparison.Ordinal))];
+
     /// <summary>The addresses the <paramref name="processes"/> listen on, IPv4 and IPv6.</summary>
     public static IReadOnlyList<IPEndPoint> Listening(IEnumerable<int> processes)
     {
@@ -48,5 +57,17 @@ public static class LocalSockets
         }
 
         return new IPEndPoint(new IPAddress(bytes), int.Parse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+    }
+
+    private static string Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ""; // it ended meanwhile, or is not ours to read
+        }
     }
 }
