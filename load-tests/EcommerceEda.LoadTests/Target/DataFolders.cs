@@ -9,7 +9,8 @@ namespace EcommerceEda.LoadTests.Target;
 /// The data folders of systems a process starts for its own use (the harness's systems, the test suite's servers), in
 /// the temporary folder and named after that process: <c>{prefix}{pid}-{12 hex digits}</c>. A run that was killed leaves
 /// its folder behind, and may leave the servers it started running from it (the test suite starts its own, which
-/// nothing else stops); a later run with the same prefix stops those servers and removes the folder.
+/// nothing else stops); a later run with the same prefix stops those servers and removes the folder. (The owner is known
+/// by its process id: in a temporary folder shared across process namespaces, a live owner could look ended.)
 /// </summary>
 public static class DataFolders
 {
@@ -21,7 +22,7 @@ public static class DataFolders
 
     /// <summary>
     /// Removes the folders with <paramref name="prefix"/> under <paramref name="parent"/> (the temporary folder by
-    /// default) whose process has ended, after killing the processes still running from them, and returns them. A
+    /// default) whose process has ended, after killing the servers still running from them, and returns them. A
     /// folder that cannot be removed is left.
     /// </summary>
     public static async Task<IReadOnlyList<string>> RemoveAbandonedAsync(string prefix, string? parent = null)
@@ -37,7 +38,7 @@ public static class DataFolders
 
             try
             {
-                await KillAsync(ProcessesMentioning(folder));
+                await KillAsync(ServersRunningFrom(folder));
                 Directory.Delete(folder, recursive: true);
                 removed.Add(folder);
             }
@@ -49,18 +50,6 @@ public static class DataFolders
 
         return removed;
     }
-
-    /// <summary>The processes whose command line or environment contains <paramref name="text"/> (Linux; none elsewhere).</summary>
-    public static IReadOnlyList<int> ProcessesMentioning(string text) =>
-        !OperatingSystem.IsLinux()
-            ? []
-            : [.. Directory.EnumerateDirectories("/proc")
-                .Select(Path.GetFileName)
-                .Where(name => name!.All(char.IsAsciiDigit))
-                .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
-                .Where(pid => pid != Environment.ProcessId
-                    && (ReadProcFile(pid, "cmdline").Contains(text, StringComparison.Ordinal)
-                        || ReadProcFile(pid, "environ").Contains(text, StringComparison.Ordinal)))];
 
     /// <summary>
     /// Whether the process has ended: gone, or dead and not yet reaped by its parent (a zombie, state Z, which .NET's
@@ -83,6 +72,15 @@ public static class DataFolders
 
         return ProcStat.Read($"/proc/{pid}") is not { IsDead: false };
     }
+
+    // The servers that ran from the folder recorded their process ids in it (PostgreSQL's postmaster.pid, RabbitMQ's
+    // <node>.pid): one that still runs with the folder on its command line is such a server, not a process that took its
+    // id since.
+    private static IReadOnlyList<int> ServersRunningFrom(string folder) =>
+        [.. Directory.EnumerateFiles(folder, "*.pid", SearchOption.AllDirectories)
+            .Select(file => File.ReadLines(file).FirstOrDefault()?.Trim())
+            .Select(line => int.TryParse(line, CultureInfo.InvariantCulture, out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && pid != Environment.ProcessId && ReadProcFile(pid, "cmdline").Contains(folder, StringComparison.Ordinal))];
 
     private static async Task KillAsync(IReadOnlyList<int> processes)
     {

@@ -42,7 +42,12 @@ public sealed class TestInfrastructure : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await DataFolders.RemoveAbandonedAsync(DataFolderPrefix); // a killed run's servers, and their data
+        // A killed run's servers and data, and the systems its end-to-end tests started (which the orchestrator stops).
+        foreach (var prefix in new[] { DataFolderPrefix, LocalAppHost.DataFolderPrefix })
+        {
+            await DataFolders.RemoveAbandonedAsync(prefix);
+        }
+
         var ports = LocalPorts.Free(6);
         Postgres = LocalPostgres.Locate(_dataPath, ports[0]);
         RabbitMq = LocalRabbitMq.Locate(_dataPath, [new RabbitMqPorts(ports[1], ports[2], ports[3], ports[4], ports[5])])[0];
