@@ -42,7 +42,6 @@ public sealed partial class EventStreamReader(
     // its own. A projection lags by that much more at most.
     private static readonly TimeSpan GatherEvents = TimeSpan.FromMilliseconds(50);
 
-    private const string LastOffsetSql = "SELECT last_offset FROM stream_offsets WHERE reader = @Reader";
     private const string PositionSql =
         "SELECT last_offset AS LastOffset, last_message_id AS LastMessageId FROM stream_offsets WHERE reader = @Reader";
     private const string LockOffsetSql = "SELECT last_offset FROM stream_offsets WHERE reader = @Reader FOR UPDATE";
@@ -63,11 +62,7 @@ public sealed partial class EventStreamReader(
     public string Name => name;
 
     /// <summary>The offset of the last event applied, or null before the first.</summary>
-    public async Task<long?> LastOffsetAsync(CancellationToken cancellationToken)
-    {
-        await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-        return await tx.ExecuteScalarAsync<long?>(LastOffsetSql, new { Reader = name }, cancellationToken);
-    }
+    public async Task<long?> LastOffsetAsync(CancellationToken cancellationToken) => (await PositionAsync(cancellationToken))?.LastOffset;
 
     /// <summary>Forgets what was built from the stream and reads it again from the start; returns once it was forgotten.</summary>
     public Task ReplayAsync()
@@ -112,12 +107,7 @@ public sealed partial class EventStreamReader(
     private async Task ConsumeAsync(CancellationToken cancellationToken)
     {
         await stream.EnsureAvailableAsync(cancellationToken);
-        StreamPosition? position;
-        await using (var tx = await outbox.BeginTransactionAsync(cancellationToken))
-        {
-            position = await tx.QuerySingleOrDefaultAsync<StreamPosition>(PositionSql, new { Reader = name }, cancellationToken);
-        }
-
+        var position = await PositionAsync(cancellationToken);
         await using var connection = await stream.ConnectAsync($"stream-reader {name}", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         await channel.BasicQosAsync(0, prefetchCount: MaxBatch, global: false, cancellationToken); // a stream needs a prefetch
@@ -222,19 +212,10 @@ public sealed partial class EventStreamReader(
         }
 
         LogStartedOver(name, position.LastOffset, position.LastMessageId, first.Offset, first.MessageId);
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-            await tx.ExecuteAsync(
-                ForgetPositionSql, new { Reader = name, Offset = position.LastOffset, MessageId = position.LastMessageId }, cancellationToken);
-            await tx.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
+        await InTransactionAloneAsync(
+            tx => tx.ExecuteAsync(
+                ForgetPositionSql, new { Reader = name, Offset = position.LastOffset, MessageId = position.LastMessageId }, cancellationToken),
+            cancellationToken);
         return false;
     }
 
@@ -336,14 +317,31 @@ public sealed partial class EventStreamReader(
 
     private async Task ResetAsync(CancellationToken cancellationToken)
     {
+        await InTransactionAloneAsync(
+            async tx =>
+            {
+                await handler.ResetAsync(tx, cancellationToken);
+                await tx.ExecuteAsync(ForgetOffsetSql, new { Reader = name }, cancellationToken);
+            },
+            cancellationToken);
+        LogReplaying(name);
+    }
+
+    private async Task<StreamPosition?> PositionAsync(CancellationToken cancellationToken)
+    {
+        await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
+        return await tx.QuerySingleOrDefaultAsync<StreamPosition>(PositionSql, new { Reader = name }, cancellationToken);
+    }
+
+    // Runs work in a transaction of its own, and commits it, while no batch is being applied.
+    private async Task InTransactionAloneAsync(Func<OutboxTransaction, Task> work, CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             await using var tx = await outbox.BeginTransactionAsync(cancellationToken);
-            await handler.ResetAsync(tx, cancellationToken);
-            await tx.ExecuteAsync(ForgetOffsetSql, new { Reader = name }, cancellationToken);
+            await work(tx);
             await tx.CommitAsync(cancellationToken);
-            LogReplaying(name);
         }
         finally
         {

@@ -80,7 +80,7 @@ public static class DataFolders
         [.. Directory.EnumerateFiles(folder, "*.pid", SearchOption.AllDirectories)
             .Select(file => File.ReadLines(file).FirstOrDefault()?.Trim())
             .Select(line => int.TryParse(line, CultureInfo.InvariantCulture, out var pid) ? pid : 0)
-            .Where(pid => pid > 0 && pid != Environment.ProcessId && ReadProcFile(pid, "cmdline").Contains(folder, StringComparison.Ordinal))];
+            .Where(pid => pid > 0 && ReadProcFile(pid, "cmdline").Contains(folder, StringComparison.Ordinal))];
 
     private static async Task KillAsync(IReadOnlyList<int> processes)
     {

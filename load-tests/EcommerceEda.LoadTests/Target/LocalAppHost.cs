@@ -27,8 +27,6 @@ public sealed class LocalAppHost : IAsyncDisposable, IServiceControl
     private static readonly TimeSpan OrchestratorLag = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan ExitPollInterval = TimeSpan.FromMilliseconds(100);
 
-    // A system's data folder names the process that started it: a later run removes the folders of processes that
-    // ended without removing theirs (killed, or stopped by a second Ctrl+C).
     /// <summary>The start of the name of each system's data folder (see <see cref="DataFolders"/>).</summary>
     public const string DataFolderPrefix = "ecommerce-eda-run-";
 

@@ -14,46 +14,36 @@ public sealed class EventStreamIdentityTests(TestSystem system) : IClassFixture<
     [Fact]
     public async Task A_reader_that_finds_another_event_where_it_left_off_reads_the_stream_from_the_start()
     {
-        const string customer = "stream-identity";
-        var sku = await system.StockAsync(onHand: 100);
-
         // As if the event at the stored offset were another: the stream started over and grew past the offset since.
-        var (restarted, reads, stored) = await RestartWithStoredEventIdAsync(sku, customer, "gen_random_uuid()");
-        await using var support = restarted;
-        using var collected = reads;
+        await using var restarted = await RestartWithStoredEventIdAsync("stream-identity", "gen_random_uuid()");
 
         // Every event from offset 0 is read again, and the timeline, keyed by event id, stays as it was.
-        await Eventually.Until(() => Task.FromResult(collected.GetMeasurementSnapshot().Sum(m => m.Value)), read => read == stored + 1);
-        Assert.Equal(stored, await EventStreamResumeTests.LastOffsetAsync(support));
-        Assert.Equal(1, await EventStreamResumeTests.TimelineCountAsync(support, customer));
+        await Eventually.Until(() => Task.FromResult(restarted.Read), read => read == restarted.Stored + 1);
+        Assert.Equal(restarted.Stored, await EventStreamResumeTests.LastOffsetAsync(restarted.Support));
+        Assert.Equal(1, await EventStreamResumeTests.TimelineCountAsync(restarted.Support, restarted.Customer));
     }
 
     [Fact]
     public async Task A_reader_whose_offset_was_stored_without_its_event_id_resumes_after_it()
     {
-        const string customer = "stream-identity-upgrade";
-        var sku = await system.StockAsync(onHand: 100);
-
         // An offset stored before readers kept the event's id (migration 0010) has nothing to compare.
-        var (restarted, reads, stored) = await RestartWithStoredEventIdAsync(sku, customer, "NULL");
-        await using var support = restarted;
-        using var collected = reads;
-        await system.PlaceAsync(Requests.Order(sku, quantity: 1, customerId: customer), Requests.NewKey());
+        await using var restarted = await RestartWithStoredEventIdAsync("stream-identity-upgrade", "NULL");
+        await system.PlaceAsync(Requests.Order(restarted.Sku, quantity: 1, customerId: restarted.Customer), Requests.NewKey());
 
         // Only the new order's events are read, and the stored offset has an id again.
-        await Eventually.Until(() => EventStreamResumeTests.TimelineCountAsync(support, customer), count => count == 2);
+        await Eventually.Until(() => EventStreamResumeTests.TimelineCountAsync(restarted.Support, restarted.Customer), count => count == 2);
         await Eventually.Until(
-            async () => (Read: collected.GetMeasurementSnapshot().Sum(m => m.Value), Last: await EventStreamResumeTests.LastOffsetAsync(support)),
-            progress => progress.Read == progress.Last - stored);
+            async () => (restarted.Read, Last: await EventStreamResumeTests.LastOffsetAsync(restarted.Support)),
+            progress => progress.Read == progress.Last - restarted.Stored);
         Assert.NotNull(await system.ScalarAsync<Guid?>(
             "support", "SELECT last_message_id FROM stream_offsets WHERE reader = @Reader", new { Reader = TimelineProjection.Reader }));
     }
 
-    // Places an order and waits until a Support applied its events, stops Support, sets the stored event id to
-    // eventIdSql, and starts Support again, counting the events it reads. Returns the stored offset too.
-    private async Task<(ServiceHost<TimelineHandlers> Support, MetricCollector<long> Reads, long Stored)> RestartWithStoredEventIdAsync(
-        string sku, string customer, string eventIdSql)
+    // Places an order for customer and waits until a Support applied its events, stops Support, sets the stored event id
+    // to eventIdSql, and starts Support again, counting the events it reads.
+    private async Task<RestartedReader> RestartWithStoredEventIdAsync(string customer, string eventIdSql)
     {
+        var sku = await system.StockAsync(onHand: 100);
         await system.Support.DisposeAsync();
         await using (var before = system.NewHost<TimelineHandlers>("support"))
         {
@@ -69,8 +59,21 @@ public sealed class EventStreamIdentityTests(TestSystem system) : IClassFixture<
             $"UPDATE stream_offsets SET last_message_id = {eventIdSql} WHERE reader = @Reader RETURNING last_offset",
             new { Reader = TimelineProjection.Reader });
         MetricCollector<long>? reads = null;
-        var restarted = system.NewHost<TimelineHandlers>("support", services => reads = TestMessages.StreamEventsRead(services));
-        restarted.StartServer();
-        return (restarted, reads!, stored);
+        var support = system.NewHost<TimelineHandlers>("support", services => reads = TestMessages.StreamEventsRead(services));
+        support.StartServer();
+        return new RestartedReader(support, reads!, stored, sku, customer);
+    }
+
+    /// <summary>Support started again on a stored offset: the events it has read since, and what the test set up.</summary>
+    private sealed record RestartedReader(
+        ServiceHost<TimelineHandlers> Support, MetricCollector<long> Reads, long Stored, string Sku, string Customer) : IAsyncDisposable
+    {
+        public long Read => Reads.GetMeasurementSnapshot().Sum(m => m.Value);
+
+        public async ValueTask DisposeAsync()
+        {
+            Reads.Dispose();
+            await Support.DisposeAsync();
+        }
     }
 }
