@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using EcommerceEda.LoadTests.Target;
 using Npgsql;
 
@@ -9,17 +10,14 @@ namespace EcommerceEda.LoadTests.Load;
 /// </summary>
 /// <param name="Commits">Transactions committed, by database.</param>
 /// <param name="Writes">Transactions that wrote, server-wide: the transaction ids assigned (read-only ones get none).</param>
-/// <param name="Enqueued">Messages enqueued on every queue and stream of the virtual host.</param>
-public sealed record Counters(IReadOnlyDictionary<string, long> Commits, long Writes, long Enqueued)
+/// <param name="Enqueued">Messages enqueued, by queue or stream of the virtual host.</param>
+public sealed record Counters(IReadOnlyDictionary<string, long> Commits, long Writes, IReadOnlyDictionary<string, long> Enqueued)
 {
     // Backends flush their statistics within 10 s of going idle, the broker samples its statistics every 5 s.
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(11);
 
     /// <summary>The difference since <paramref name="before"/>.</summary>
-    public Counters Since(Counters before) => new(
-        Commits.ToDictionary(database => database.Key, database => database.Value - before.Commits.GetValueOrDefault(database.Key)),
-        Writes - before.Writes,
-        Enqueued - before.Enqueued);
+    public Counters Since(Counters before) => new(Difference(Commits, before.Commits), Writes - before.Writes, Difference(Enqueued, before.Enqueued));
 
     /// <summary>Reads the counters once both sources have published what they counted so far.</summary>
     public static async Task<Counters> ReadSettledAsync(SystemUnderTest system, CancellationToken cancellationToken)
@@ -53,9 +51,13 @@ public sealed record Counters(IReadOnlyDictionary<string, long> Commits, long Wr
         return (commits, reader.GetInt64(0));
     }
 
-    private static async Task<long> EnqueuedAsync(SystemUnderTest system, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, long>> EnqueuedAsync(SystemUnderTest system, CancellationToken cancellationToken)
     {
         var queues = await system.QueuesAsync("name,message_stats.publish", cancellationToken);
-        return queues.Sum(queue => queue?["message_stats"]?["publish"]?.GetValue<long>() ?? 0);
+        return queues.OfType<JsonNode>().ToDictionary(
+            queue => queue["name"]!.GetValue<string>(), queue => queue["message_stats"]?["publish"]?.GetValue<long>() ?? 0);
     }
+
+    private static Dictionary<string, long> Difference(IReadOnlyDictionary<string, long> now, IReadOnlyDictionary<string, long> before) =>
+        now.ToDictionary(count => count.Key, count => count.Value - before.GetValueOrDefault(count.Key));
 }

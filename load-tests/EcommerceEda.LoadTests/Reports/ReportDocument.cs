@@ -58,6 +58,8 @@ public static class ReportDocument
                 [[F(cost.Orders), F(cost.Commits), F(cost.Writes), F(cost.Messages), F(cost.CommitsPerOrder), F(cost.WritesPerOrder), F(cost.MessagesPerOrder)]]);
             yield return Table(["database", "commits per order"],
                 [.. cost.CommitsPerOrderByDatabase.OrderByDescending(d => d.Value).Select(d => (IReadOnlyList<string>)[d.Key, F(d.Value)])]);
+            yield return Table(["queue or stream", "messages per order"],
+                [.. cost.MessagesPerOrderByQueue.OrderByDescending(q => q.Value).Select(q => (IReadOnlyList<string>)[q.Key, F(q.Value)])]);
         }
 
         if (run.Bound is { } bound)

@@ -105,8 +105,9 @@ public sealed record LoadReport(
 /// <param name="Orders">Orders the costs are spread over.</param>
 /// <param name="CommitsByDatabase">Transactions committed meanwhile, by service database.</param>
 /// <param name="Writes">Transactions that wrote meanwhile (those the baseline's transaction stands for).</param>
-/// <param name="Messages">Messages enqueued meanwhile.</param>
-public sealed record OrderCost(long Orders, IReadOnlyDictionary<string, long> CommitsByDatabase, long Writes, long Messages)
+/// <param name="MessagesByQueue">Messages enqueued meanwhile, by queue or stream.</param>
+public sealed record OrderCost(
+    long Orders, IReadOnlyDictionary<string, long> CommitsByDatabase, long Writes, IReadOnlyDictionary<string, long> MessagesByQueue)
 {
     /// <summary>Transactions committed meanwhile in the four databases.</summary>
     public long Commits => CommitsByDatabase.Values.Sum();
@@ -122,8 +123,15 @@ public sealed record OrderCost(long Orders, IReadOnlyDictionary<string, long> Co
 
     private double PerOrder(long count) => Orders == 0 ? 0 : Math.Round((double)count / Orders, 2);
 
+    /// <summary>Messages enqueued meanwhile on every queue and stream.</summary>
+    public long Messages => MessagesByQueue.Values.Sum();
+
     /// <summary>M: broker messages per order.</summary>
     public double MessagesPerOrder => PerOrder(Messages);
+
+    /// <summary>Messages per order, by the queues and streams that took any.</summary>
+    public IReadOnlyDictionary<string, double> MessagesPerOrderByQueue => MessagesByQueue
+        .Where(queue => queue.Value > 0).ToDictionary(queue => queue.Key, queue => PerOrder(queue.Value));
 }
 
 /// <summary>Where the CPU went during a load: seconds by part of the system, and per order.</summary>

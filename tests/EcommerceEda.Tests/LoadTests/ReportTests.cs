@@ -38,6 +38,21 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void An_order_costs_the_messages_of_every_queue_that_took_any()
+    {
+        var cost = new OrderCost(
+            Orders: 100,
+            CommitsByDatabase: new Dictionary<string, long> { ["orders"] = 600, ["support"] = 50 },
+            Writes: 500,
+            MessagesByQueue: new Dictionary<string, long> { ["events"] = 600, ["orders-fulfillment"] = 500, ["idle"] = 0 });
+
+        Assert.Equal(6.5, cost.CommitsPerOrder);
+        Assert.Equal(1_100, cost.Messages);
+        Assert.Equal(11, cost.MessagesPerOrder);
+        Assert.Equal(new Dictionary<string, double> { ["events"] = 6, ["orders-fulfillment"] = 5 }, cost.MessagesPerOrderByQueue);
+    }
+
+    [Fact]
     public void Markdown_renders_headings_paragraphs_and_tables_and_points_to_the_charts()
     {
         var markdown = ReportWriter.Markdown("Run", [
