@@ -20,6 +20,7 @@ public sealed class MessagingMetrics : IDisposable
     private readonly Dictionary<string, long> _deadLetterDepths = new(StringComparer.Ordinal);
     private readonly Counter<long> _streamRead;
     private readonly Counter<long> _streamSkipped;
+    private readonly Counter<long> _streamExpired;
     private readonly Histogram<double> _streamLag;
     private readonly Histogram<double> _lag;
     private readonly Histogram<int> _batchSize;
@@ -35,6 +36,8 @@ public sealed class MessagingMetrics : IDisposable
         _meter.CreateObservableGauge("messaging.dead_letter_queue.depth", DeadLetterDepths, description: "Messages waiting in each dead-letter queue");
         _streamRead = _meter.CreateCounter<long>("messaging.stream.read", description: "Events a stream reader applied");
         _streamSkipped = _meter.CreateCounter<long>("messaging.stream.skipped", description: "Events a stream reader skipped after failing");
+        _streamExpired = _meter.CreateCounter<long>(
+            "messaging.stream.expired", description: "Times a stream reader resumed to find the event it left off at gone from the stream, and any after it expired unread");
         _streamLag = _meter.CreateHistogram<double>("messaging.stream.lag", unit: "ms", description: "From an event's occurrence to a stream reader applying it");
         _filtered = _meter.CreateCounter<long>("messaging.subscription.filtered", description: "Messages a subscription's pattern did not match");
         _published = _meter.CreateCounter<long>("messaging.outbox.published", description: "Outbox messages the relay published");
@@ -80,6 +83,8 @@ public sealed class MessagingMetrics : IDisposable
     }
 
     internal void StreamEventSkipped(string reader) => _streamSkipped.Add(1, new KeyValuePair<string, object?>("reader", reader));
+
+    internal void StreamEventsExpired(string reader) => _streamExpired.Add(1, new KeyValuePair<string, object?>("reader", reader));
 
     internal void Filtered(string consumer) => _filtered.Add(1, new KeyValuePair<string, object?>("consumer", consumer));
 

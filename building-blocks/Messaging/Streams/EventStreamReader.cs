@@ -192,7 +192,8 @@ public sealed partial class EventStreamReader(
 
     // The session read from the last event applied: the first delivered must be that event, which is acknowledged and
     // taken out of the batch (the broker delivers from the offset asked for, not from the start of its chunk). A later
-    // one means the events in between expired unread (Messaging:Stream:MaxAge); an earlier one, or another event at that
+    // one means that event left the stream (Messaging:Stream:MaxAge), and the events after it expired unread, if there
+    // were any (offsets are not all events: each segment of the stream but the first begins with an entry of its own); an earlier one, or another event at that
     // offset, means the stream started over, and the position is forgotten. (A new stream shorter than the offset is
     // read from its end, so the reader notices it with its next event, and reads the events before it then.)
     private async Task<bool> ResumesAtAsync(IChannel channel, List<Delivered> batch, StreamPosition position, CancellationToken cancellationToken)
@@ -208,6 +209,7 @@ public sealed partial class EventStreamReader(
         if (first.Offset > position.LastOffset)
         {
             LogExpired(name, position.LastOffset, first.Offset);
+            metrics.StreamEventsExpired(name);
             return true;
         }
 
@@ -434,7 +436,10 @@ public sealed partial class EventStreamReader(
     [LoggerMessage(LogLevel.Error, "Stream reader {Reader} skipped {EventName} at offset {Offset} after {Attempts} failed attempts")]
     private partial void LogSkipped(Exception exception, string reader, string eventName, long offset, int attempts);
 
-    [LoggerMessage(LogLevel.Warning, "Stream reader {Reader} resumes at offset {Offset}: the events after {LastOffset} expired before it read them")]
+    [LoggerMessage(
+        LogLevel.Warning,
+        "Stream reader {Reader} left off at offset {LastOffset}, which the stream no longer holds (Messaging:Stream:MaxAge): it "
+            + "resumes at offset {Offset}, and the events in between, if any, expired unread")]
     private partial void LogExpired(string reader, long lastOffset, long offset);
 
     [LoggerMessage(

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace EcommerceEda.Messaging.Streams;
 
@@ -9,7 +11,7 @@ namespace EcommerceEda.Messaging.Streams;
 /// keeps its events after they are read (for <c>Messaging:Stream:MaxAge</c>), and each reader keeps its own
 /// offset, so a reader can resume where it stopped or replay from the start.
 /// </summary>
-public sealed class EventStreamTopology(IConfiguration configuration) : IDisposable
+public sealed partial class EventStreamTopology(IConfiguration configuration, ILogger<EventStreamTopology> logger) : IDisposable
 {
     /// <summary>The stream queue.</summary>
     public const string Name = "events";
@@ -58,21 +60,60 @@ public sealed class EventStreamTopology(IConfiguration configuration) : IDisposa
                 };
             }
 
-            await using var channel = await _watch.CreateChannelAsync(cancellationToken: cancellationToken);
-            // Declared exactly as MassTransit declares a message exchange, so both agree.
-            await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-            await channel.QueueDeclareAsync(Name, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
-            {
-                ["x-queue-type"] = "stream",
-                ["x-max-age"] = configuration["Messaging:Stream:MaxAge"] ?? "30D",
-            }, cancellationToken: cancellationToken);
-            await channel.QueueBindAsync(Name, Exchange, routingKey: "", cancellationToken: cancellationToken);
+            await DeclareAsync(_watch, cancellationToken);
             _available = _watch.IsOpen;
         }
         finally
         {
             _declaring.Release();
         }
+    }
+
+    private async Task DeclareAsync(IConnection connection, CancellationToken cancellationToken)
+    {
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            // Declared exactly as MassTransit declares a message exchange, so both agree.
+            await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(Name, durable: true, exclusive: false, autoDelete: false, Arguments(), cancellationToken: cancellationToken);
+        }
+        catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == Constants.PreconditionFailed)
+        {
+            // The stream exists with other settings (they changed since it was declared): it keeps its own, and every
+            // service must still publish to it and read it. A passive declare checks that it is running all the same.
+            LogDeclaredOtherwise(exception.ShutdownReason.ReplyText);
+            await channel.DisposeAsync();
+            channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            await channel.QueueDeclarePassiveAsync(Name, cancellationToken);
+        }
+
+        try
+        {
+            await channel.QueueBindAsync(Name, Exchange, routingKey: "", cancellationToken: cancellationToken);
+        }
+        finally
+        {
+            await channel.DisposeAsync();
+        }
+    }
+
+    // Retention removes whole segments, once all their events are older than MaxAge: the broker's default segment, 500 MB,
+    // keeps a small system's events far longer. Both apply when the stream is declared; an existing stream's retention
+    // changes through a policy (max-age).
+    private Dictionary<string, object?> Arguments()
+    {
+        var arguments = new Dictionary<string, object?>
+        {
+            ["x-queue-type"] = "stream",
+            ["x-max-age"] = configuration["Messaging:Stream:MaxAge"] ?? "30D",
+        };
+        if (configuration.GetValue<long?>("Messaging:Stream:MaxSegmentSize") is { } bytes)
+        {
+            arguments["x-stream-max-segment-size-bytes"] = bytes;
+        }
+
+        return arguments;
     }
 
     /// <summary>Has the next <see cref="EnsureAvailableAsync"/> declare the stream again: a reader saw it deleted.</summary>
@@ -84,6 +125,12 @@ public sealed class EventStreamTopology(IConfiguration configuration) : IDisposa
         _watch?.Dispose();
         _declaring.Dispose();
     }
+
+    [LoggerMessage(
+        LogLevel.Warning,
+        "The event stream exists with settings other than Messaging:Stream's, and keeps them ({Reason}): change an existing "
+            + "stream's retention with a policy")]
+    private partial void LogDeclaredOtherwise(string reason);
 
     internal Task<IConnection> ConnectAsync(string name, CancellationToken cancellationToken) =>
         BrokerConnection.ConnectAsync(configuration, name, cancellationToken);

@@ -1,4 +1,5 @@
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
 namespace EcommerceEda.Tests.Infrastructure;
@@ -80,6 +81,25 @@ public sealed class BrokerProbe : IAsyncDisposable
         await using var connection = await new ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeleteAsync(queue);
+    }
+
+    /// <summary>The offset of the first event still in <paramref name="stream"/>: what its retention has not removed.</summary>
+    public static async Task<long> FirstStreamOffsetAsync(string brokerUri, string stream)
+    {
+        await using var connection = await new ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: 1, global: false);
+        var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            first.TrySetResult((long)delivery.BasicProperties.Headers!["x-stream-offset"]!);
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(
+            stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
+            arguments: new Dictionary<string, object?> { ["x-stream-offset"] = "first" }, consumer);
+        return await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Takes every message waiting in the probe and returns their message ids.</summary>

@@ -23,6 +23,10 @@ public static class TestMessages
     public static MetricCollector<long> StreamEventsRead(IServiceProvider services) =>
         Collect(services, "messaging.stream.read");
 
+    /// <summary>Collects how many events expired before one service host's stream reader read them.</summary>
+    public static MetricCollector<long> StreamEventsExpired(IServiceProvider services) =>
+        Collect(services, "messaging.stream.expired");
+
     /// <summary>Collects how many outbox messages one service host published.</summary>
     public static MetricCollector<long> Published(IServiceProvider services) =>
         Collect(services, "messaging.outbox.published");
