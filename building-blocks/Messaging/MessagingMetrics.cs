@@ -84,7 +84,7 @@ public sealed class MessagingMetrics : IDisposable
 
     internal void StreamEventSkipped(string reader) => _streamSkipped.Add(1, new KeyValuePair<string, object?>("reader", reader));
 
-    internal void StreamEventsExpired(string reader) => _streamExpired.Add(1, new KeyValuePair<string, object?>("reader", reader));
+    internal void StreamResumeExpired(string reader) => _streamExpired.Add(1, new KeyValuePair<string, object?>("reader", reader));
 
     internal void Filtered(string consumer) => _filtered.Add(1, new KeyValuePair<string, object?>("consumer", consumer));
 

@@ -192,10 +192,11 @@ public sealed partial class EventStreamReader(
 
     // The session read from the last event applied: the first delivered must be that event, which is acknowledged and
     // taken out of the batch (the broker delivers from the offset asked for, not from the start of its chunk). A later
-    // one means that event left the stream (Messaging:Stream:MaxAge), and the events after it expired unread, if there
-    // were any (offsets are not all events: each segment of the stream but the first begins with an entry of its own); an earlier one, or another event at that
-    // offset, means the stream started over, and the position is forgotten. (A new stream shorter than the offset is
-    // read from its end, so the reader notices it with its next event, and reads the events before it then.)
+    // one means that event left the stream (Messaging:Stream:MaxAge), and with it the events after it that the reader
+    // had not read, if there were any: offsets are not all events (each segment of a stream but the first begins with an
+    // entry of its own), so the gap does not count them. An earlier one, or another event at that offset, means the
+    // stream started over, and the position is forgotten. (A new stream shorter than the offset is read from its end, so
+    // the reader notices it with its next event, and reads the events before it then.)
     private async Task<bool> ResumesAtAsync(IChannel channel, List<Delivered> batch, StreamPosition position, CancellationToken cancellationToken)
     {
         var first = batch[0].Event;
@@ -209,7 +210,7 @@ public sealed partial class EventStreamReader(
         if (first.Offset > position.LastOffset)
         {
             LogExpired(name, position.LastOffset, first.Offset);
-            metrics.StreamEventsExpired(name);
+            metrics.StreamResumeExpired(name);
             return true;
         }
 

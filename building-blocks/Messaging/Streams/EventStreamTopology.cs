@@ -76,20 +76,21 @@ public sealed partial class EventStreamTopology(IConfiguration configuration, IL
         {
             // Declared exactly as MassTransit declares a message exchange, so both agree.
             await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-            await channel.QueueDeclareAsync(Name, durable: true, exclusive: false, autoDelete: false, Arguments(), cancellationToken: cancellationToken);
-        }
-        catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == Constants.PreconditionFailed)
-        {
-            // The stream exists with other settings (they changed since it was declared): it keeps its own, and every
-            // service must still publish to it and read it. A passive declare checks that it is running all the same.
-            LogDeclaredOtherwise(exception.ShutdownReason.ReplyText);
-            await channel.DisposeAsync();
-            channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-            await channel.QueueDeclarePassiveAsync(Name, cancellationToken);
-        }
+            try
+            {
+                await channel.QueueDeclareAsync(Name, durable: true, exclusive: false, autoDelete: false, Arguments(), cancellationToken: cancellationToken);
+            }
+            catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == Constants.PreconditionFailed)
+            {
+                // The stream exists with other settings (they changed since it was declared): it keeps its own, and every
+                // service must still publish to it and read it. A passive declare, on a new channel as the broker closed
+                // this one, checks that it is running all the same.
+                LogDeclaredOtherwise(exception.ShutdownReason.ReplyText);
+                await channel.DisposeAsync();
+                channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+                await channel.QueueDeclarePassiveAsync(Name, cancellationToken);
+            }
 
-        try
-        {
             await channel.QueueBindAsync(Name, Exchange, routingKey: "", cancellationToken: cancellationToken);
         }
         finally

@@ -23,8 +23,8 @@ public static class TestMessages
     public static MetricCollector<long> StreamEventsRead(IServiceProvider services) =>
         Collect(services, "messaging.stream.read");
 
-    /// <summary>Collects how many events expired before one service host's stream reader read them.</summary>
-    public static MetricCollector<long> StreamEventsExpired(IServiceProvider services) =>
+    /// <summary>Collects how many times one service host's stream reader resumed to find the event it left off at gone.</summary>
+    public static MetricCollector<long> StreamResumesExpired(IServiceProvider services) =>
         Collect(services, "messaging.stream.expired");
 
     /// <summary>Collects how many outbox messages one service host published.</summary>

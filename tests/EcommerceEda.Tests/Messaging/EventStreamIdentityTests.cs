@@ -31,6 +31,8 @@ public sealed class EventStreamIdentityTests(TestSystem system) : IClassFixture<
         await system.PlaceAsync(Requests.Order(restarted.Sku, quantity: 1, customerId: restarted.Customer), Requests.NewKey());
 
         // Only the new order's events are read, and the stored offset has an id again.
+        // (Offsets count events here: one stream segment, 500 MB by default, holds them all; the next would begin with
+        // an entry that is no event.)
         await Eventually.Until(() => EventStreamResumeTests.TimelineCountAsync(restarted.Support, restarted.Customer), count => count == 2);
         await Eventually.Until(
             async () => (restarted.Read, Last: await EventStreamResumeTests.LastOffsetAsync(restarted.Support)),

@@ -31,6 +31,8 @@ public sealed class EventStreamResumeTests(TestSystem system) : IClassFixture<Te
 
         await Eventually.Until(() => TimelineCountAsync(restarted, "stream-resume"), count => count == 4);
         // It read exactly the events after its stored offset, not the stream from the start.
+        // (Offsets count events here: one stream segment, 500 MB by default, holds them all; the next would begin with
+        // an entry that is no event.)
         await Eventually.Until(
             async () => (Read: collected.GetMeasurementSnapshot().Sum(m => m.Value), Last: await LastOffsetAsync(restarted)),
             progress => progress.Read == progress.Last - before);
