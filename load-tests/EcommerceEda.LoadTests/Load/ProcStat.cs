@@ -14,21 +14,23 @@ public sealed record ProcStat(string Name, string[] Fields)
     /// <summary>Reads <paramref name="directory"/>'s <c>stat</c> (<c>/proc/&lt;pid&gt;</c>); null when the process is gone or not readable.</summary>
     public static ProcStat? Read(string directory)
     {
+        // The name may hold spaces and parentheses: it runs from the first '(' to the last ')'.
+        var stat = ReadFile(Path.Combine(directory, "stat"));
+        var open = stat.IndexOf('(', StringComparison.Ordinal);
+        var close = stat.LastIndexOf(')');
+        return open < 0 || close < open ? null : new ProcStat(stat[(open + 1)..close], stat[(close + 2)..].Split(' '));
+    }
+
+    /// <summary>A file of a process's <c>/proc</c> folder; empty when the process ended or is not ours to read.</summary>
+    public static string ReadFile(string path)
+    {
         try
         {
-            // The name may hold spaces and parentheses: it runs from the first '(' to the last ')'.
-            var stat = File.ReadAllText(Path.Combine(directory, "stat"));
-            var open = stat.IndexOf('(', StringComparison.Ordinal);
-            var close = stat.LastIndexOf(')');
-            return open < 0 || close < open ? null : new ProcStat(stat[(open + 1)..close], stat[(close + 2)..].Split(' '));
+            return File.ReadAllText(path);
         }
-        catch (IOException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            return null; // the process ended
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
+            return "";
         }
     }
 }

@@ -56,10 +56,8 @@ public static class ReportDocument
                 "C_w counts only the transactions that wrote (transaction ids assigned), the kind the baseline measures.");
             yield return Table(["orders", "commits", "of which wrote", "messages", "C (commits/order)", "C_w (writes/order)", "M (messages/order)"],
                 [[F(cost.Orders), F(cost.Commits), F(cost.Writes), F(cost.Messages), F(cost.CommitsPerOrder), F(cost.WritesPerOrder), F(cost.MessagesPerOrder)]]);
-            yield return Table(["database", "commits per order"],
-                [.. cost.CommitsPerOrderByDatabase.OrderByDescending(d => d.Value).Select(d => (IReadOnlyList<string>)[d.Key, F(d.Value)])]);
-            yield return Table(["queue or stream", "messages per order"],
-                [.. cost.MessagesPerOrderByQueue.OrderByDescending(q => q.Value).Select(q => (IReadOnlyList<string>)[q.Key, F(q.Value)])]);
+            yield return Breakdown("database", "commits per order", cost.CommitsPerOrderByDatabase);
+            yield return Breakdown("queue or stream", "messages per order", cost.MessagesPerOrderByQueue);
         }
 
         if (run.Bound is { } bound)
@@ -217,6 +215,10 @@ public static class ReportDocument
         [name, F(latency.Count), F(latency.Mean), F(latency.P50), F(latency.P95), F(latency.P99), F(latency.Max)];
 
     private static TableBlock Table(IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows) => new(headers, rows);
+
+    // One cost per order by part (a database, a queue), the largest first.
+    private static TableBlock Breakdown(string part, string cost, IReadOnlyDictionary<string, double> perOrder) =>
+        Table([part, cost], [.. perOrder.OrderByDescending(p => p.Value).Select(p => (IReadOnlyList<string>)[p.Key, F(p.Value)])]);
 
     private static string F(double value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
 }

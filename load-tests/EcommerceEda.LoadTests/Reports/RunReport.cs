@@ -119,7 +119,7 @@ public sealed record OrderCost(
     public double WritesPerOrder => PerOrder(Writes);
 
     /// <summary>Commits per order, by service database.</summary>
-    public IReadOnlyDictionary<string, double> CommitsPerOrderByDatabase => CommitsByDatabase.ToDictionary(d => d.Key, d => PerOrder(d.Value));
+    public IReadOnlyDictionary<string, double> CommitsPerOrderByDatabase => PerOrder(CommitsByDatabase);
 
     private double PerOrder(long count) => Orders == 0 ? 0 : Math.Round((double)count / Orders, 2);
 
@@ -130,8 +130,10 @@ public sealed record OrderCost(
     public double MessagesPerOrder => PerOrder(Messages);
 
     /// <summary>Messages per order, by the queues and streams that took any.</summary>
-    public IReadOnlyDictionary<string, double> MessagesPerOrderByQueue => MessagesByQueue
-        .Where(queue => queue.Value > 0).ToDictionary(queue => queue.Key, queue => PerOrder(queue.Value));
+    public IReadOnlyDictionary<string, double> MessagesPerOrderByQueue => PerOrder(MessagesByQueue.Where(queue => queue.Value > 0));
+
+    private Dictionary<string, double> PerOrder(IEnumerable<KeyValuePair<string, long>> counts) =>
+        counts.ToDictionary(count => count.Key, count => PerOrder(count.Value));
 }
 
 /// <summary>Where the CPU went during a load: seconds by part of the system, and per order.</summary>

@@ -80,7 +80,7 @@ public static class DataFolders
         [.. Directory.EnumerateFiles(folder, "*.pid", SearchOption.AllDirectories)
             .Select(file => File.ReadLines(file).FirstOrDefault()?.Trim())
             .Select(line => int.TryParse(line, CultureInfo.InvariantCulture, out var pid) ? pid : 0)
-            .Where(pid => pid > 0 && ReadProcFile(pid, "cmdline").Contains(folder, StringComparison.Ordinal))];
+            .Where(pid => pid > 0 && ProcStat.ReadFile($"/proc/{pid}/cmdline").Contains(folder, StringComparison.Ordinal))];
 
     private static async Task KillAsync(IReadOnlyList<int> processes)
     {
@@ -108,18 +108,6 @@ public static class DataFolders
             {
                 throw new TimeoutException($"Processes {string.Join(", ", processes)} did not end within {StopTimeout}.", exception);
             }
-        }
-    }
-
-    private static string ReadProcFile(int pid, string file)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/{file}");
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return ""; // it ended meanwhile, or it is not ours to read
         }
     }
 }

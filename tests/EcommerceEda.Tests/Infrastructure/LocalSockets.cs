@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using EcommerceEda.LoadTests.Load;
 
 namespace EcommerceEda.Tests.Infrastructure;
 
@@ -16,8 +17,8 @@ public static class LocalSockets
             .Select(Path.GetFileName)
             .Where(name => name!.All(char.IsAsciiDigit))
             .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
-            .Where(pid => Read($"/proc/{pid}/cmdline").Contains(text, StringComparison.Ordinal)
-                || Read($"/proc/{pid}/environ").Contains(text, StringComparison.Ordinal))];
+            .Where(pid => ProcStat.ReadFile($"/proc/{pid}/cmdline").Contains(text, StringComparison.Ordinal)
+                || ProcStat.ReadFile($"/proc/{pid}/environ").Contains(text, StringComparison.Ordinal))];
 
     /// <summary>The addresses the <paramref name="processes"/> listen on, IPv4 and IPv6.</summary>
     public static IReadOnlyList<IPEndPoint> Listening(IEnumerable<int> processes)
@@ -57,17 +58,5 @@ public static class LocalSockets
         }
 
         return new IPEndPoint(new IPAddress(bytes), int.Parse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
-    }
-
-    private static string Read(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return ""; // it ended meanwhile, or is not ours to read
-        }
     }
 }

@@ -35,6 +35,9 @@ public static class TestMessages
     public static MetricCollector<long> DuplicatesDropped(IServiceProvider services) =>
         Collect(services, "messaging.inbox.duplicates");
 
+    /// <summary>The sum of what a counter recorded so far.</summary>
+    public static long Total(this MetricCollector<long> collector) => collector.GetMeasurementSnapshot().Sum(m => m.Value);
+
     private static MetricCollector<long> Collect(IServiceProvider services, string instrument) =>
         new(services.GetRequiredService<IMeterFactory>(), MessagingMetrics.Name, instrument);
 }

@@ -34,7 +34,7 @@ public sealed class EventStreamResumeTests(TestSystem system) : IClassFixture<Te
         // (Offsets count events here: one stream segment, 500 MB by default, holds them all; the next would begin with
         // an entry that is no event.)
         await Eventually.Until(
-            async () => (Read: collected.GetMeasurementSnapshot().Sum(m => m.Value), Last: await LastOffsetAsync(restarted)),
+            async () => (Read: collected.Total(), Last: await LastOffsetAsync(restarted)),
             progress => progress.Read == progress.Last - before);
         Assert.All(missed, orderId => Assert.NotEqual(first, orderId));
     }
