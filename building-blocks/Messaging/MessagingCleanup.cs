@@ -21,14 +21,17 @@ internal sealed partial class MessagingCleanup(
 {
     private const int BatchSize = 5_000;
 
+    // The oldest rows first, by the index on their time, and then back to exactly those rows by their address: planned
+    // once for any age and batch (the services' connections use generic plans), "WHERE id IN (...)" was a hash join
+    // over the whole table, for a batch the planner guesses at a tenth of it.
     private const string DeleteSentSql = """
-        DELETE FROM outbox_messages WHERE id IN (
-            SELECT id FROM outbox_messages WHERE sent_at < now() - @Age LIMIT @BatchSize)
+        DELETE FROM outbox_messages WHERE ctid = ANY(ARRAY(
+            SELECT ctid FROM outbox_messages WHERE sent_at < now() - @Age ORDER BY sent_at LIMIT @BatchSize))
         """;
 
     private const string DeleteProcessedSql = """
-        DELETE FROM inbox_messages WHERE (consumer, message_id) IN (
-            SELECT consumer, message_id FROM inbox_messages WHERE received_at < now() - @Age LIMIT @BatchSize)
+        DELETE FROM inbox_messages WHERE ctid = ANY(ARRAY(
+            SELECT ctid FROM inbox_messages WHERE received_at < now() - @Age ORDER BY received_at LIMIT @BatchSize))
         """;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -51,6 +51,36 @@ public sealed class ListOrdersTests(TestSystem system) : IClassFixture<TestSyste
         Assert.Empty(placed!["items"]!.AsArray());
     }
 
+    [Fact]
+    public async Task Pages_through_all_customers_orders_newest_first()
+    {
+        var placed = new List<Guid>();
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            placed.Add(await system.PlaceAsync(Requests.Order(customerId: Requests.NewKey()), Requests.NewKey()));
+        }
+
+        var first = await _orders.GetFromJsonAsync<JsonObject>("/api/orders?limit=2", TestContext.Current.CancellationToken);
+        var cursor = Uri.EscapeDataString(first!["nextCursor"]!.GetValue<string>());
+        var second = await _orders.GetFromJsonAsync<JsonObject>($"/api/orders?limit=2&cursor={cursor}", TestContext.Current.CancellationToken);
+
+        // The other tests of this class place orders too, but none after these.
+        var seen = first["items"]!.AsArray().Concat(second!["items"]!.AsArray()).Select(i => i!["orderId"]!.GetValue<Guid>());
+        Assert.Equal(Enumerable.Reverse(placed), seen.Take(3));
+    }
+
+    [Fact]
+    public async Task Filters_all_customers_orders_by_status()
+    {
+        var cancelled = await system.PlaceAsync(Requests.Order(sku: $"SKU-{Guid.NewGuid():N}"), Requests.NewKey());
+        await Fulfillment.FulfillmentCalls.WaitForStatusAsync(system, cancelled, "Cancelled"); // no such stock: out of stock
+        await system.PlaceAsync(Requests.Order(await system.StockAsync(onHand: 10), quantity: 1), Requests.NewKey()); // newer, in stock
+
+        var page = await _orders.GetFromJsonAsync<JsonObject>("/api/orders?status=Cancelled&limit=1", TestContext.Current.CancellationToken);
+
+        Assert.Equal(cancelled, Assert.Single(page!["items"]!.AsArray())!["orderId"]!.GetValue<Guid>());
+    }
+
     [Theory]
     [InlineData("status=Lost", "status")]
     [InlineData("limit=0", "limit")]

@@ -1,0 +1,5 @@
+-- GET /api/picks?status= takes any status, and the services' connections plan each statement once for every value
+-- (generic plans): a partial index on 'Pending' cannot serve "status = @Status", an index on the status can. The pick
+-- simulation's 'Pending' rows by age use it as well.
+DROP INDEX pick_tasks_pending;
+CREATE INDEX pick_tasks_by_status ON pick_tasks (status, created_at);
