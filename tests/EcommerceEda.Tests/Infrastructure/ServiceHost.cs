@@ -5,6 +5,14 @@ using Microsoft.Extensions.Hosting;
 
 namespace EcommerceEda.Tests.Infrastructure;
 
+/// <summary>Any one of the services' hosts, for a test that runs once per service.</summary>
+public interface IServiceHost
+{
+    IServiceProvider Services { get; }
+
+    HttpClient CreateClient();
+}
+
 /// <summary>
 /// One service, hosted in the test process with its real Program, database and broker; only the HTTP
 /// transport is in memory. <typeparamref name="TEntryPoint"/> is any type of the service's assembly.
@@ -12,7 +20,7 @@ namespace EcommerceEda.Tests.Infrastructure;
 /// first event on).
 /// </summary>
 public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?> settings, Action<IServiceProvider>? built = null)
-    : WebApplicationFactory<TEntryPoint>
+    : WebApplicationFactory<TEntryPoint>, IServiceHost
     where TEntryPoint : class
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);

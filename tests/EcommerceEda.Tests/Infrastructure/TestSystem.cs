@@ -67,12 +67,15 @@ public class TestSystem(TestInfrastructure infrastructure) : IAsyncLifetime
     protected virtual IReadOnlyDictionary<string, string?> SettingOverrides => new Dictionary<string, string?>();
 
     /// <summary>A client of one service, by its name, without a token.</summary>
-    public HttpClient AnonymousClient(string service) => service switch
+    public HttpClient AnonymousClient(string service) => Host(service).CreateClient();
+
+    /// <summary>One service's host, by its name.</summary>
+    public IServiceHost Host(string service) => service switch
     {
-        "orders" => Orders.CreateClient(),
-        "warehouse" => Warehouse.CreateClient(),
-        "delivery" => Delivery.CreateClient(),
-        "support" => Support.CreateClient(),
+        "orders" => Orders,
+        "warehouse" => Warehouse,
+        "delivery" => Delivery,
+        "support" => Support,
         _ => throw new ArgumentOutOfRangeException(nameof(service), service, "orders, warehouse, delivery or support"),
     };
 
