@@ -21,16 +21,16 @@ internal sealed partial class MessagingCleanup(
 {
     private const int BatchSize = 5_000;
 
-    // The oldest rows first, by the index on their time, and then back to exactly those rows by their address: planned
-    // once for any age and batch (the services' connections use generic plans), "WHERE id IN (...)" was a hash join
-    // over the whole table, for a batch the planner guesses at a tenth of it.
+    // Oldest first by the index on their time, then those rows by their address. Under a generic plan the batch is
+    // guessed at a tenth of the table, and "WHERE id IN (...)" became a hash join over all of it. The outer condition
+    // repeats the age for a row updated since it was chosen.
     private const string DeleteSentSql = """
-        DELETE FROM outbox_messages WHERE ctid = ANY(ARRAY(
+        DELETE FROM outbox_messages WHERE sent_at < now() - @Age AND ctid = ANY(ARRAY(
             SELECT ctid FROM outbox_messages WHERE sent_at < now() - @Age ORDER BY sent_at LIMIT @BatchSize))
         """;
 
     private const string DeleteProcessedSql = """
-        DELETE FROM inbox_messages WHERE ctid = ANY(ARRAY(
+        DELETE FROM inbox_messages WHERE received_at < now() - @Age AND ctid = ANY(ARRAY(
             SELECT ctid FROM inbox_messages WHERE received_at < now() - @Age ORDER BY received_at LIMIT @BatchSize))
         """;
 

@@ -31,8 +31,9 @@ public static class ServiceDatabaseExtensions
 
             // Planned once, too: PostgreSQL otherwise plans a statement with an array parameter (the saga's journal, the
             // stock by SKUs) anew at every execution, weighing its generic plan for an array of unknown length against
-            // one for the array at hand, about a fifth of its CPU under load (BENCHMARKS.md). Every statement here finds
-            // its rows by an index whatever the parameters' values, which is what makes one plan for all values safe.
+            // one for the array at hand: about a fifth of its CPU under load (BENCHMARKS.md). One plan for every value
+            // asks each statement to be written for it: no "@X IS NULL OR ...", no parameter against a partial index's
+            // condition, no join whose best shape depends on how many rows a value matches (GenericPlanTests).
             if (dataSource.ConnectionStringBuilder.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
             {
                 dataSource.ConnectionStringBuilder.Options =

@@ -10,26 +10,39 @@ public sealed class MessagingCleanupTests(MessagingCleanupTests.ShortRetention s
     private static readonly TimeSpan Retention = TimeSpan.FromSeconds(3);
 
     [Fact]
-    public async Task Sent_outbox_rows_and_processed_inbox_rows_are_deleted_after_their_retention()
+    public async Task A_sent_outbox_row_is_deleted_after_its_retention() =>
+        await AssertDeletedAfterRetentionAsync("outbox_messages", "id", "sent_at", await OrderPlacedIdAsync());
+
+    [Fact]
+    public async Task A_processed_inbox_row_is_deleted_after_the_dedup_window() =>
+        await AssertDeletedAfterRetentionAsync("inbox_messages", "message_id", "received_at", await OrderPlacedIdAsync());
+
+    // The message id of a new order's OrderPlaced: Orders' outbox row, and its own saga's inbox row once it took it.
+    private async Task<Guid> OrderPlacedIdAsync()
     {
         var sku = await system.StockAsync(onHand: 10);
         var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
-
-        // The OrderPlaced, sent by Orders and taken by its own saga: the same id in the outbox and in the inbox.
-        var placedId = await Eventually.Until(
-            () => system.ScalarAsync<Guid?>(
-                "orders",
-                "SELECT id FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id AND sent_at IS NOT NULL",
-                new { Id = orderId.ToString() }),
-            id => id is not null);
-        await Eventually.Until(() => RowsAsync(placedId!.Value), rows => rows == (1, 1), Retention);
-
-        await Eventually.Until(() => RowsAsync(placedId!.Value), rows => rows == (0, 0), Retention * 3);
+        return await system.ScalarAsync<Guid>(
+            "orders",
+            "SELECT id FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id",
+            new { Id = orderId.ToString() });
     }
 
-    private async Task<(int Outbox, int Inbox)> RowsAsync(Guid messageId) => (
-        await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE id = @messageId", new { messageId }),
-        await system.ScalarAsync<int>("orders", "SELECT count(*) FROM inbox_messages WHERE message_id = @messageId", new { messageId }));
+    // The row is seen with its time, then gone, and no sooner than its retention allowed (by the database's clock).
+    private async Task AssertDeletedAfterRetentionAsync(string table, string idColumn, string timeColumn, Guid id)
+    {
+        var at = await Eventually.Until(
+            () => system.ScalarAsync<DateTime?>("orders", $"SELECT {timeColumn} FROM {table} WHERE {idColumn} = @id", new { id }),
+            at => at is not null,
+            Retention);
+        await Eventually.Until(
+            () => system.ScalarAsync<int>("orders", $"SELECT count(*) FROM {table} WHERE {idColumn} = @id", new { id }),
+            rows => rows == 0,
+            Retention * 3);
+
+        var goneBy = await system.ScalarAsync<DateTime>("orders", "SELECT now()");
+        Assert.True(goneBy - at >= Retention, $"Deleted {goneBy - at} after its {timeColumn}, before its retention of {Retention}.");
+    }
 
     /// <summary>A system whose sent and processed messages are kept for <see cref="Retention"/>.</summary>
     public sealed class ShortRetention(TestInfrastructure infrastructure) : TestSystem(infrastructure)

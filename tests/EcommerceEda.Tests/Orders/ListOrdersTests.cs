@@ -5,7 +5,7 @@ using EcommerceEda.Tests.Infrastructure;
 
 namespace EcommerceEda.Tests.Orders;
 
-/// <summary>GET /api/orders: pages of a customer's orders, newest first, with a cursor.</summary>
+/// <summary>GET /api/orders: pages of orders, a customer's or everyone's, newest first, with a cursor and a status filter.</summary>
 public sealed class ListOrdersTests(TestSystem system) : IClassFixture<TestSystem>
 {
     private readonly HttpClient _orders = system.Orders.CreateClient().AsOperator();
