@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Dapper;
 using EcommerceEda.Messaging;
 using EcommerceEda.Messaging.Inbox;
@@ -9,9 +7,7 @@ using EcommerceEda.Support.Features.Timeline;
 using EcommerceEda.Tests.Infrastructure;
 using EcommerceEda.Warehouse.Features.Picks;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -22,10 +18,9 @@ namespace EcommerceEda.Tests.Messaging;
 /// statements with array parameters anew at every execution was about a fifth of PostgreSQL's CPU). The statements
 /// whose best plan depends on those values run here under generic plans, on tables as lopsided as a load test leaves
 /// them (one customer with most orders, most pick tasks completed), and none may read a whole table: no sequential scan
-/// of it, and no walk along an index that reads rows only to drop them. The plans are PostgreSQL's own, run with
-/// auto_explain's analysis (the rows each step read), logged to the session and collected from Npgsql's log of notices.
+/// of it, and no walk along an index that reads rows only to drop them (<see cref="ExplainedDataSource"/>).
 /// </summary>
-public sealed partial class GenericPlanTests(TestSystem system) : IClassFixture<TestSystem>
+public sealed class GenericPlanTests(TestSystem system) : IClassFixture<TestSystem>
 {
     private const int Rows = 20_000;
 
@@ -44,7 +39,7 @@ public sealed partial class GenericPlanTests(TestSystem system) : IClassFixture<
     {
         await SeedAsync("orders", "orders", $$"""
             INSERT INTO orders (order_id, customer_id, status, currency, total, lines, shipping_address, placed_at, updated_at)
-            SELECT gen_random_uuid(), CASE WHEN i % 100 = 0 THEN 'few-' || i ELSE 'load' END,
+            SELECT gen_random_uuid(), CASE WHEN i > {{Rows}} - 100 THEN 'few-' || i % 10 ELSE 'load' END,
                    CASE WHEN i % 50 = 0 THEN 'Cancelled' ELSE 'Delivered' END, 'EUR', 10, '[]', '{}',
                    now() - i * interval '1 second', now()
             FROM generate_series(1, {{Rows}}) i
@@ -52,16 +47,20 @@ public sealed partial class GenericPlanTests(TestSystem system) : IClassFixture<
         await using var explained = Explained("orders");
         var handler = new ListOrdersHandler(explained.Db);
 
-        foreach (var customerId in new[] { null, "few-100" })
+        // A status alone walks the orders newest first until its page is full (no index on the status: see
+        // 0004_orders_by_placed_at.sql), cheap for a status one order in fifty has, as here; long for a rare one.
+        // One customer has most orders; ten have ten each, the oldest: found by their index, not by reading the others.
+        foreach (var customerId in new[] { null, "few-0" })
         {
             foreach (var status in new[] { null, "Cancelled" })
             {
                 var first = await handler.Handle(new ListOrders(customerId, status, 1, null), TestContext.Current.CancellationToken);
+                Assert.NotNull(first.NextCursor);
                 await handler.Handle(new ListOrders(customerId, status, 1, first.NextCursor), TestContext.Current.CancellationToken);
             }
         }
 
-        explained.AssertNoWholeReadOf("orders", plans: 8);
+        explained.AssertNoWholeReadOf("orders", plans: 8, Rows);
     }
 
     [Fact]
@@ -81,7 +80,7 @@ public sealed partial class GenericPlanTests(TestSystem system) : IClassFixture<
             await handler.Handle(new GetPicks(status, 10), TestContext.Current.CancellationToken);
         }
 
-        explained.AssertNoWholeReadOf("pick_tasks", plans: GetPicksHandler.Statuses.Count);
+        explained.AssertNoWholeReadOf("pick_tasks", plans: GetPicksHandler.Statuses.Count, Rows);
     }
 
     [Fact]
@@ -97,13 +96,14 @@ public sealed partial class GenericPlanTests(TestSystem system) : IClassFixture<
 
         await new TimelineHandlers(explained.Db).Handle(new GetCustomerTimeline("few-100"), TestContext.Current.CancellationToken);
 
-        explained.AssertNoWholeReadOf("timeline_entries", plans: 1);
+        explained.AssertNoWholeReadOf("timeline_entries", plans: 1, Rows);
     }
 
     [Fact]
     public async Task The_cleanup_reads_no_whole_outbox_or_inbox()
     {
-        // Sent and processed within the retention the cleanup keeps: the services' own cleanup leaves them alone.
+        // Sent and processed within the retention the cleanup keeps, so nothing is deleted: the plan is what is checked,
+        // and a generic plan does not depend on the values. The services' own cleanup leaves them alone too.
         await SeedAsync("orders", "outbox_messages", $$"""
             INSERT INTO outbox_messages (id, message_type, body, created_at, not_before, sent_at)
             SELECT gen_random_uuid(), 'seeded', '{}', now() - i * interval '1 second', now() - i * interval '1 second', now() - i * interval '1 second'
@@ -119,11 +119,13 @@ public sealed partial class GenericPlanTests(TestSystem system) : IClassFixture<
             NullLogger<MessagingCleanup>.Instance);
 
         await cleanup.StartAsync(TestContext.Current.CancellationToken);
-        await Eventually.Until(() => Task.FromResult(explained.Plans.Count(plan => plan.Contains("Delete on"))), deletes => deletes >= 2);
+        await Eventually.Until(
+            () => Task.FromResult(explained.Plans.Count(plan => plan.Any(step => (string?)step["Operation"] == "Delete"))),
+            deletes => deletes >= 2);
         await cleanup.StopAsync(TestContext.Current.CancellationToken);
 
-        explained.AssertNoWholeReadOf("outbox_messages", plans: 1);
-        explained.AssertNoWholeReadOf("inbox_messages", plans: 1);
+        explained.AssertNoWholeReadOf("outbox_messages", plans: 1, Rows);
+        explained.AssertNoWholeReadOf("inbox_messages", plans: 1, Rows);
     }
 
     private async Task SeedAsync(string service, string table, string insertSql)
@@ -133,38 +135,5 @@ public sealed partial class GenericPlanTests(TestSystem system) : IClassFixture<
     }
 
     // The superuser's connections to one service's database, each logging the plan of every statement it runs.
-    private ExplainedDataSource Explained(string service)
-    {
-        var logs = new FakeLogCollector();
-        var builder = new NpgsqlDataSourceBuilder(system.Database(service));
-        builder.ConnectionStringBuilder.Options = "-c plan_cache_mode=force_generic_plan -c session_preload_libraries=auto_explain"
-            + " -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c client_min_messages=log";
-        builder.UseLoggerFactory(LoggerFactory.Create(logging => logging
-            .SetMinimumLevel(LogLevel.Debug)
-            .AddProvider(new FakeLoggerProvider(logs))));
-        return new ExplainedDataSource(builder.Build(), logs);
-    }
-
-    [GeneratedRegex(@"Rows Removed by (?:Join )?Filter: (\d+)")]
-    private static partial Regex RowsRemoved();
-
-    private sealed class ExplainedDataSource(NpgsqlDataSource db, FakeLogCollector logs) : IAsyncDisposable
-    {
-        public NpgsqlDataSource Db => db;
-
-        public IEnumerable<string> Plans =>
-            logs.GetSnapshot().Select(log => log.Message).Where(message => message.Contains("plan:", StringComparison.Ordinal));
-
-        // At least as many plans as statements run on the table were seen, and none of them read the table whole: no
-        // sequential scan, and no step that dropped more than a tenth of its rows after reading them.
-        public void AssertNoWholeReadOf(string table, int plans)
-        {
-            var onTable = Plans.Where(plan => plan.Contains($" on {table}", StringComparison.Ordinal)).ToList();
-            Assert.True(onTable.Count >= plans, $"{onTable.Count} plans on {table} logged, {plans} expected.");
-            Assert.DoesNotContain(onTable, plan => plan.Contains($"Seq Scan on {table}", StringComparison.Ordinal));
-            Assert.DoesNotContain(onTable, plan => RowsRemoved().Matches(plan).Any(removed => int.Parse(removed.Groups[1].ValueSpan, CultureInfo.InvariantCulture) > Rows / 10));
-        }
-
-        public ValueTask DisposeAsync() => db.DisposeAsync();
-    }
+    private ExplainedDataSource Explained(string service) => ExplainedDataSource.Create(system.Database(service));
 }

@@ -33,8 +33,7 @@ public sealed class MessagingCleanupTests(MessagingCleanupTests.ShortRetention s
     {
         var at = await Eventually.Until(
             () => system.ScalarAsync<DateTime?>("orders", $"SELECT {timeColumn} FROM {table} WHERE {idColumn} = @id", new { id }),
-            at => at is not null,
-            Retention);
+            at => at is not null);
         await Eventually.Until(
             () => system.ScalarAsync<int>("orders", $"SELECT count(*) FROM {table} WHERE {idColumn} = @id", new { id }),
             rows => rows == 0,
