@@ -9,6 +9,9 @@ namespace EcommerceEda.Tests.Infrastructure;
 /// <summary>The API calls tests of the flow make, through each service's public API.</summary>
 public static class SystemCalls
 {
+    /// <summary>The condition on Orders' <c>outbox_messages</c> that finds the OrderPlaced of the order <c>@Id</c> (a string).</summary>
+    public const string OrderPlacedRow = "message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id";
+
     /// <summary>Puts a new SKU with <paramref name="onHand"/> units in Warehouse and returns it.</summary>
     public static async Task<string> StockAsync(this TestSystem system, int onHand)
     {

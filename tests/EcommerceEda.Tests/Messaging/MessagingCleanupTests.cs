@@ -24,7 +24,7 @@ public sealed class MessagingCleanupTests(MessagingCleanupTests.ShortRetention s
         var orderId = await system.PlaceAsync(Requests.Order(sku, quantity: 1), Requests.NewKey());
         return await system.ScalarAsync<Guid>(
             "orders",
-            "SELECT id FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id",
+            $"SELECT id FROM outbox_messages WHERE {SystemCalls.OrderPlacedRow}",
             new { Id = orderId.ToString() });
     }
 

@@ -41,9 +41,9 @@ public sealed class OrderPlacedFlowTests(TestSystem system) : IClassFixture<Test
         await Eventually.Until(() => system.TimelineAsync(orderId), t => t is not null);
         await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 2);
         await Eventually.Until(
-            () => system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id AND sent_at IS NOT NULL", new { Id = orderId.ToString() }),
+            () => system.ScalarAsync<int>("orders", $"SELECT count(*) FROM outbox_messages WHERE {SystemCalls.OrderPlacedRow} AND sent_at IS NOT NULL", new { Id = orderId.ToString() }),
             sent => sent == 1);
-        Assert.Equal(1, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id", new { Id = orderId.ToString() }));
+        Assert.Equal(1, await system.ScalarAsync<int>("orders", $"SELECT count(*) FROM outbox_messages WHERE {SystemCalls.OrderPlacedRow}", new { Id = orderId.ToString() }));
     }
 
     [Fact]

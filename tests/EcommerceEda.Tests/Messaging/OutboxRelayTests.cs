@@ -12,9 +12,6 @@ namespace EcommerceEda.Tests.Messaging;
 /// <summary>The outbox's two ways to the broker, the dispatcher at the commit and the relay, against the real outbox table and broker.</summary>
 public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSystem>
 {
-    // The outbox row of the OrderPlaced of the order @Id.
-    private const string PlacedRow = "message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id";
-
     [Fact]
     public async Task A_unit_of_works_messages_are_published_at_its_commit_before_any_relay_may_claim_them()
     {
@@ -23,10 +20,10 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
 
         // Written with a lease (not due before not_before), published and marked sent within it: by the dispatcher.
         await Eventually.Until(
-            () => system.ScalarAsync<int>("orders", $"SELECT count(*) FROM outbox_messages WHERE {PlacedRow} AND sent_at IS NOT NULL", new { Id = orderId.ToString() }),
+            () => system.ScalarAsync<int>("orders", $"SELECT count(*) FROM outbox_messages WHERE {SystemCalls.OrderPlacedRow} AND sent_at IS NOT NULL", new { Id = orderId.ToString() }),
             sent => sent == 1);
         Assert.True(await system.ScalarAsync<bool>(
-            "orders", $"SELECT sent_at < not_before AND not_before > created_at FROM outbox_messages WHERE {PlacedRow}", new { Id = orderId.ToString() }));
+            "orders", $"SELECT sent_at < not_before AND not_before > created_at FROM outbox_messages WHERE {SystemCalls.OrderPlacedRow}", new { Id = orderId.ToString() }));
         await Eventually.Until(() => system.ReservedAsync(sku), reserved => reserved == 1);
     }
 
@@ -67,11 +64,11 @@ public sealed class OutboxRelayTests(TestSystem system) : IClassFixture<TestSyst
         // its rows sent a moment after the confirm (it gathers them), which may be after the stock was reserved:
         // the mark is taken back once it is written, or it would be written over the crash.
         await Eventually.Until(
-            () => system.ScalarAsync<bool>("orders", $"SELECT sent_at IS NOT NULL FROM outbox_messages WHERE {PlacedRow}", new { Id = orderId.ToString() }),
+            () => system.ScalarAsync<bool>("orders", $"SELECT sent_at IS NOT NULL FROM outbox_messages WHERE {SystemCalls.OrderPlacedRow}", new { Id = orderId.ToString() }),
             marked => marked);
         await using (var orders = new NpgsqlConnection(system.Database("orders")))
         {
-            await orders.ExecuteAsync($"UPDATE outbox_messages SET sent_at = NULL WHERE {PlacedRow}; NOTIFY outbox_messages;", new { Id = orderId.ToString() });
+            await orders.ExecuteAsync($"UPDATE outbox_messages SET sent_at = NULL WHERE {SystemCalls.OrderPlacedRow}; NOTIFY outbox_messages;", new { Id = orderId.ToString() });
         }
 
         await sagaDuplicates.WaitForMeasurementsAsync(1, Eventually.DefaultTimeout);

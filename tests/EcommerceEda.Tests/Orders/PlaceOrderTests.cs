@@ -27,7 +27,7 @@ public sealed class PlaceOrderTests(TestSystem system) : IClassFixture<TestSyste
         Assert.Equal("customer-1", order!["customerId"]!.GetValue<string>());
         Assert.Equal(19.90m, order["total"]!.GetValue<decimal>());
         Assert.Equal("Placed", order["history"]![0]!["status"]!.GetValue<string>());
-        Assert.Equal(1, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id", new { Id = orderId.ToString() }));
+        Assert.Equal(1, await system.ScalarAsync<int>("orders", $"SELECT count(*) FROM outbox_messages WHERE {SystemCalls.OrderPlacedRow}", new { Id = orderId.ToString() }));
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class PlaceOrderTests(TestSystem system) : IClassFixture<TestSyste
         Assert.Equal(first, await again.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         var orderId = JsonNode.Parse(first)!["orderId"]!.GetValue<Guid>();
         Assert.Equal(1, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM orders WHERE customer_id = 'customer-1' AND order_id = @orderId", new { orderId }));
-        Assert.Equal(1, await system.ScalarAsync<int>("orders", "SELECT count(*) FROM outbox_messages WHERE message_type = 'urn:message:orders:order-placed:v1' AND body->>'orderId' = @Id", new { Id = orderId.ToString() }));
+        Assert.Equal(1, await system.ScalarAsync<int>("orders", $"SELECT count(*) FROM outbox_messages WHERE {SystemCalls.OrderPlacedRow}", new { Id = orderId.ToString() }));
     }
 
     [Fact]
