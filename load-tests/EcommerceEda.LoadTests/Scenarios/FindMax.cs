@@ -6,11 +6,10 @@ using EcommerceEda.LoadTests.Target;
 namespace EcommerceEda.LoadTests.Scenarios;
 
 /// <summary>
-/// Raises the arrival rate step by step (×1.5) until the system stops keeping up, then halves the gap to the
-/// first rate it failed three times: between 50.7/s sustained and 76.1/s not, say, the highest rate sustained and the
-/// lowest not end within 3.2/s of each other (a sixteenth of the lower). A rate is sustainable when every order is
-/// accepted and ends, and the p99 of the API call and of placed → delivered stay under the limit (a growing backlog
-/// shows there first).
+/// Raises the arrival rate step by step (×1.5) until the system stops keeping up, then halves, three times, the gap
+/// between the highest rate sustained and the lowest failed: between 50.7/s sustained and 76.1/s not, say, the two end
+/// within 3.2/s of each other (a sixteenth of the lower). A rate is sustainable when every order is accepted and ends,
+/// and the p99 of the API call and of placed → delivered stay under the limit (a growing backlog shows there first).
 /// </summary>
 public static class FindMax
 {
