@@ -9,6 +9,9 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>Registers a service's own PostgreSQL database.</summary>
 public static class ServiceDatabaseExtensions
 {
+    /// <summary>The connection option that has PostgreSQL plan each prepared statement once, for every value.</summary>
+    internal const string PlanOnce = "-c plan_cache_mode=force_generic_plan";
+
     /// <summary>
     /// The service's database: an <c>NpgsqlDataSource</c> with health check, tracing and metrics (Aspire.Npgsql),
     /// created on start if missing and migrated with the messaging scripts (outbox, inbox) and then the
@@ -37,7 +40,7 @@ public static class ServiceDatabaseExtensions
             if (dataSource.ConnectionStringBuilder.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
             {
                 dataSource.ConnectionStringBuilder.Options =
-                    $"{dataSource.ConnectionStringBuilder.Options} -c plan_cache_mode=force_generic_plan".TrimStart();
+                    $"{dataSource.ConnectionStringBuilder.Options} {PlanOnce}".TrimStart();
             }
 
             // Nothing here leaves session state on a pooled connection (settings are SET LOCAL, a listener keeps its

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Npgsql;
@@ -29,7 +30,7 @@ public sealed class ExplainedDataSource(NpgsqlDataSource db, FakeLogCollector lo
     {
         var logs = new FakeLogCollector();
         var builder = new NpgsqlDataSourceBuilder(superuserConnectionString);
-        builder.ConnectionStringBuilder.Options = "-c plan_cache_mode=force_generic_plan -c session_preload_libraries=auto_explain"
+        builder.ConnectionStringBuilder.Options = $"{ServiceDatabaseExtensions.PlanOnce} -c session_preload_libraries=auto_explain"
             + " -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_format=json"
             + " -c client_min_messages=log";
         builder.UseLoggerFactory(LoggerFactory.Create(logging => logging
