@@ -23,6 +23,9 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
         FROM outbox_messages WHERE created_at >= @Since
         """;
 
+    // The orders the load placed: messages written meanwhile for orders placed before (a lead-in's last) are not its hops.
+    private const string PlacedSql = "SELECT order_id FROM orders WHERE placed_at >= @Since";
+
     private const string InboxSql = """
         SELECT consumer AS Consumer, message_id AS MessageId, received_at AS ReceivedAt
         FROM inbox_messages WHERE received_at >= @Since
@@ -33,7 +36,7 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
     private const int MaxReads = 10;
 
-    /// <summary>Every hop of the messages written since <paramref name="since"/>, in the order an order takes them.</summary>
+    /// <summary>Every hop of the messages of the orders placed since <paramref name="since"/>, in the order an order takes them.</summary>
     public static async Task<IReadOnlyList<HopReport>> ReadAsync(SystemUnderTest system, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var hops = await ReadOnceAsync(system, since, cancellationToken);
@@ -59,6 +62,12 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
         var written = new List<(string Service, OutboxRow Row)>();
         var taken = new List<(string Service, InboxRow Row)>();
         var parameters = new { Since = since.UtcDateTime };
+        HashSet<Guid> placed;
+        await using (var orders = new NpgsqlConnection(system.Database("orders")))
+        {
+            placed = [.. await orders.QueryAsync<Guid>(new CommandDefinition(PlacedSql, parameters, cancellationToken: cancellationToken))];
+        }
+
         foreach (var service in SystemUnderTest.Databases)
         {
             await using var connection = new NpgsqlConnection(system.Database(service));
@@ -67,6 +76,8 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
             taken.AddRange((await connection.QueryAsync<InboxRow>(new CommandDefinition(InboxSql, parameters, cancellationToken: cancellationToken)))
                 .Select(row => (service, row)));
         }
+
+        written.RemoveAll(w => w.Row.OrderId is { } order && !placed.Contains(order));
 
         // A hop's place in the flow: how long after its order's first message its messages were written (the median).
         var orderStarts = written.Where(w => w.Row.OrderId is not null)

@@ -110,7 +110,7 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
     /// <summary>
     /// Places <paramref name="rate"/> orders a second for <paramref name="duration"/> while <paramref name="during"/>
     /// runs beside the load (it is given the run's clock), then waits up to <paramref name="completionTimeout"/>
-    /// for every accepted order to end.
+    /// for every accepted order to end (at zero, not at all: the outcomes are those so far).
     /// </summary>
     public async Task<LoadResult> RunAsync(
         double rate,
@@ -139,7 +139,7 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             deadline.CancelAfter(completionTimeout);
-            while (!deadline.IsCancellationRequested && (await CountEndedAsync(customer, cancellationToken) ?? 0) < orders.Count(o => o.OrderId is not null))
+            while (completionTimeout > TimeSpan.Zero && !deadline.IsCancellationRequested && (await CountEndedAsync(customer, cancellationToken) ?? 0) < orders.Count(o => o.OrderId is not null))
             {
                 await Task.Delay(200, CancellationToken.None);
             }
@@ -184,7 +184,8 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
         async Task SampleAsync(CancellationToken stop)
         {
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-            while (await timer.WaitForNextTickAsync(CancellationToken.None) && !stop.IsCancellationRequested)
+            await using var stopping = stop.Register(timer.Dispose); // a disposed timer ends the wait for its tick at once
+            while (await timer.WaitForNextTickAsync(CancellationToken.None))
             {
                 var sent = orders.Count;
                 ended = await CountEndedAsync(customer, CancellationToken.None) ?? ended; // the last count while the database is down

@@ -52,7 +52,7 @@ public static class ReportDocument
             yield return new Heading("What an order costs, and the bound");
             yield return new Paragraph(
                 "C and M are the services' commits (`pg_stat_database.xact_commit` of the four databases) and the messages " +
-                "enqueued on every queue and stream (`message_stats.publish`) during place-orders, divided by its orders. " +
+                "enqueued on every queue and stream (`message_stats.publish`) during place-orders and its lead-in, divided by their orders. " +
                 "C_w counts only the transactions that wrote (transaction ids assigned), the kind the baseline measures.");
             yield return Table(["orders", "commits", "of which wrote", "messages", "C (commits/order)", "C_w (writes/order)", "M (messages/order)"],
                 [[F(cost.Orders), F(cost.Commits), F(cost.Writes), F(cost.Messages), F(cost.CommitsPerOrder), F(cost.WritesPerOrder), F(cost.MessagesPerOrder)]]);

@@ -46,6 +46,44 @@ public sealed class LoadHarnessSmokeTests
     }
 
     [Fact]
+    public async Task Place_orders_measures_only_its_own_orders_and_spreads_the_cost_over_its_lead_in_as_well()
+    {
+        var results = Directory.CreateTempSubdirectory("eda-load-place-orders-");
+        try
+        {
+            var log = new StringWriter();
+            var options = new LoadTestOptions
+            {
+                Scenario = "place-orders",
+                Rate = 5,
+                WarmUp = TimeSpan.Zero,
+                Duration = TimeSpan.FromSeconds(4),
+                Results = results.FullName,
+            };
+
+            var (report, _) = await LoadTestRun.RunAsync(
+                options, "eng/load-test.sh place-orders --Rate=5 --WarmUp=00:00:00 --Duration=00:00:04", new PlainConsole(log), TestContext.Current.CancellationToken);
+
+            // The measured load follows a lead-in of 10 s at once: the lead-in's last orders are still on their way
+            // when it starts, and their hops are not the load's.
+            var load = report.PlaceOrders!;
+            Assert.True(report.Correct, log.ToString());
+            Assert.Equal(20, load.Accepted);
+            Assert.Equal(20, load.EndToEnd.Count);
+            Assert.Equal(8, report.Hops.Count);
+            Assert.All(report.Hops, hop => Assert.Equal(20, hop.Latency.Count));
+            // The counters are read, settled, around both: every message of the seventy orders, fifteen each.
+            Assert.Equal(70, report.Cost!.Orders);
+            Assert.Equal(15, report.Cost.MessagesPerOrder);
+            Assert.Equal(20, report.Cpu!.Orders);
+        }
+        finally
+        {
+            results.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_run_stopped_with_SIGTERM_stops_its_system_removes_its_data_and_writes_no_report()
     {
         var results = Directory.CreateTempSubdirectory("eda-load-stopped-");
