@@ -71,7 +71,7 @@ public static class LoadTestRun
             placeOrders = await PlaceOrders.SmokeAsync(system, stock, console, cancellationToken);
         }
 
-        var hops = placeOrders is null ? [] : await HopReport.ReadAsync(system, placeOrders.Started, cancellationToken);
+        var hops = placeOrders is null ? [] : await HopReport.ReadAsync(system, placeOrders, cancellationToken);
 
         DrainReport? drain = null;
         if (Runs("drain"))

@@ -1,4 +1,5 @@
 using Dapper;
+using EcommerceEda.LoadTests.Reports;
 using EcommerceEda.LoadTests.Target;
 using Npgsql;
 
@@ -23,8 +24,9 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
         FROM outbox_messages WHERE created_at >= @Since
         """;
 
-    // The orders the load placed: messages written meanwhile for orders placed before (a lead-in's last) are not its hops.
-    private const string PlacedSql = "SELECT order_id FROM orders WHERE placed_at >= @Since";
+    // The orders the load placed: messages written meanwhile for other orders (a lead-in's last, another client's) are
+    // not its hops.
+    private const string PlacedSql = "SELECT order_id FROM orders WHERE customer_id = @Customer AND placed_at >= @Since";
 
     private const string InboxSql = """
         SELECT consumer AS Consumer, message_id AS MessageId, received_at AS ReceivedAt
@@ -36,14 +38,17 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
     private const int MaxReads = 10;
 
-    /// <summary>Every hop of the messages of the orders placed since <paramref name="since"/>, in the order an order takes them.</summary>
-    public static async Task<IReadOnlyList<HopReport>> ReadAsync(SystemUnderTest system, DateTimeOffset since, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every hop of the messages of the orders <paramref name="load"/> placed, written since it started, in the order an
+    /// order takes them.
+    /// </summary>
+    public static async Task<IReadOnlyList<HopReport>> ReadAsync(SystemUnderTest system, LoadReport load, CancellationToken cancellationToken)
     {
-        var hops = await ReadOnceAsync(system, since, cancellationToken);
+        var hops = await ReadOnceAsync(system, load, cancellationToken);
         for (var read = 1; read < MaxReads; read++)
         {
             await Task.Delay(Settle, cancellationToken);
-            var again = await ReadOnceAsync(system, since, cancellationToken);
+            var again = await ReadOnceAsync(system, load, cancellationToken);
             if (Taken(again) == Taken(hops))
             {
                 break;
@@ -57,11 +62,11 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
         static long Taken(IReadOnlyList<HopReport> hops) => hops.Sum(hop => hop.Latency.Count);
     }
 
-    private static async Task<IReadOnlyList<HopReport>> ReadOnceAsync(SystemUnderTest system, DateTimeOffset since, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<HopReport>> ReadOnceAsync(SystemUnderTest system, LoadReport load, CancellationToken cancellationToken)
     {
         var written = new List<(string Service, OutboxRow Row)>();
         var taken = new List<(string Service, InboxRow Row)>();
-        var parameters = new { Since = since.UtcDateTime };
+        var parameters = new { Since = load.Started.UtcDateTime, load.Customer };
         HashSet<Guid> placed;
         await using (var orders = new NpgsqlConnection(system.Database("orders")))
         {

@@ -25,6 +25,7 @@ public sealed record Threshold(string Name, string Limit, string Actual, bool Pa
 /// <summary>A load at one rate, summarised.</summary>
 /// <param name="Name">The scenario.</param>
 /// <param name="Started">When the load started, UTC: second 0 of <paramref name="Timeline"/>.</param>
+/// <param name="Customer">The customer the load placed its orders for (its own).</param>
 /// <param name="Rate">Orders per second asked for.</param>
 /// <param name="DurationSeconds">How long orders were placed.</param>
 /// <param name="Placed">Orders sent.</param>
@@ -40,6 +41,7 @@ public sealed record Threshold(string Name, string Limit, string Actual, bool Pa
 public sealed record LoadReport(
     string Name,
     DateTimeOffset Started,
+    string Customer,
     double Rate,
     double DurationSeconds,
     int Placed,
@@ -60,6 +62,7 @@ public sealed record LoadReport(
         var report = new LoadReport(
             name,
             load.Started,
+            load.Customer,
             load.Rate,
             load.Duration.TotalSeconds,
             load.Orders.Count,
