@@ -24,9 +24,9 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
         FROM outbox_messages WHERE created_at >= @Since
         """;
 
-    // The orders the load placed: messages written meanwhile for other orders (a lead-in's last, another client's) are
-    // not its hops.
-    private const string PlacedSql = "SELECT order_id FROM orders WHERE customer_id = @Customer AND placed_at >= @Since";
+    // The orders the load placed, for its own customer: messages written meanwhile for other orders (a lead-in's last,
+    // another client's) are not its hops.
+    private const string PlacedSql = "SELECT order_id FROM orders WHERE customer_id = @Customer";
 
     private const string InboxSql = """
         SELECT consumer AS Consumer, message_id AS MessageId, received_at AS ReceivedAt
@@ -44,11 +44,17 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
     /// </summary>
     public static async Task<IReadOnlyList<HopReport>> ReadAsync(SystemUnderTest system, LoadReport load, CancellationToken cancellationToken)
     {
-        var hops = await ReadOnceAsync(system, load, cancellationToken);
+        HashSet<Guid> placed;
+        await using (var orders = new NpgsqlConnection(system.Database("orders")))
+        {
+            placed = [.. await orders.QueryAsync<Guid>(new CommandDefinition(PlacedSql, new { load.Customer }, cancellationToken: cancellationToken))];
+        }
+
+        var hops = await ReadOnceAsync(system, load.Started, placed, cancellationToken);
         for (var read = 1; read < MaxReads; read++)
         {
             await Task.Delay(Settle, cancellationToken);
-            var again = await ReadOnceAsync(system, load, cancellationToken);
+            var again = await ReadOnceAsync(system, load.Started, placed, cancellationToken);
             if (Taken(again) == Taken(hops))
             {
                 break;
@@ -62,17 +68,12 @@ public sealed record HopReport(string Message, string From, string To, LatencySu
         static long Taken(IReadOnlyList<HopReport> hops) => hops.Sum(hop => hop.Latency.Count);
     }
 
-    private static async Task<IReadOnlyList<HopReport>> ReadOnceAsync(SystemUnderTest system, LoadReport load, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<HopReport>> ReadOnceAsync(
+        SystemUnderTest system, DateTimeOffset since, HashSet<Guid> placed, CancellationToken cancellationToken)
     {
         var written = new List<(string Service, OutboxRow Row)>();
         var taken = new List<(string Service, InboxRow Row)>();
-        var parameters = new { Since = load.Started.UtcDateTime, load.Customer };
-        HashSet<Guid> placed;
-        await using (var orders = new NpgsqlConnection(system.Database("orders")))
-        {
-            placed = [.. await orders.QueryAsync<Guid>(new CommandDefinition(PlacedSql, parameters, cancellationToken: cancellationToken))];
-        }
-
+        var parameters = new { Since = since.UtcDateTime };
         foreach (var service in SystemUnderTest.Databases)
         {
             await using var connection = new NpgsqlConnection(system.Database(service));
