@@ -131,22 +131,26 @@ public sealed class OrderLoad(SystemUnderTest system, Stock stock, Action<LoadSa
 
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = SampleAsync(sampling.Token);
-        await Task.WhenAll(
-            OpenModel.RunAsync(rate, duration, clock, due => PlaceAsync(due), cancellationToken),
-            during?.Invoke(clock, cancellationToken) ?? Task.CompletedTask);
-
-        phase = "completing";
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        try
         {
+            await Task.WhenAll(
+                OpenModel.RunAsync(rate, duration, clock, due => PlaceAsync(due), cancellationToken),
+                during?.Invoke(clock, cancellationToken) ?? Task.CompletedTask);
+
+            phase = "completing";
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(completionTimeout);
             while (completionTimeout > TimeSpan.Zero && !deadline.IsCancellationRequested && (await CountEndedAsync(customer, cancellationToken) ?? 0) < orders.Count(o => o.OrderId is not null))
             {
                 await Task.Delay(200, CancellationToken.None);
             }
         }
+        finally
+        {
+            await sampling.CancelAsync(); // whether the load ended or failed, its progress ends with it
+            await sampler;
+        }
 
-        await sampling.CancelAsync();
-        await sampler;
         var outcomes = await ReadOutcomesAsync(customer, startedAt, cancellationToken);
         return new LoadResult(customer, startedAt, rate, duration, [.. orders.OrderBy(o => o.Due)], outcomes, samples);
 
