@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using EcommerceEda.AppHost.Infrastructure;
 using EcommerceEda.LoadTests.Load;
 using EcommerceEda.LoadTests.Target;
 using EcommerceEda.Tests.Infrastructure;
@@ -12,7 +11,7 @@ public sealed class OrderLoadTests
     [Fact]
     public async Task A_load_whose_companion_task_fails_throws_that_failure_and_reports_no_progress_after_it()
     {
-        var nowhere = ClosedPort();
+        var nowhere = LocalPorts.Free(1)[0]; // nothing listens there, and no other system of this process will
         var address = new Uri($"http://guest:guest@127.0.0.1:{nowhere}/");
         await using var system = new SystemUnderTest(
             address, address, $"Host=127.0.0.1;Port={nowhere};Username=nobody;Password=none", address, address, TestTokens.SigningKey, control: null, owner: null);
@@ -32,12 +31,5 @@ public sealed class OrderLoadTests
         // Proving an absence takes a wait: a sampler left running would report again at each one-second tick.
         await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken);
         Assert.Equal(reportedWhenItThrew, Volatile.Read(ref reported));
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port; // closed again once disposed: connections to it are refused
     }
 }
